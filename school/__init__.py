@@ -1,0 +1,178 @@
+"""The Public Defender School platform: application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from school.config import PROJECT_ROOT
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` overrides the environment-derived settings (tests)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    from school import config as settings
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.from_env(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+    )
+    from datetime import timedelta
+
+    app.permanent_session_lifetime = timedelta(days=app.config["SESSION_LIFETIME_DAYS"])
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_handlers(app)
+
+    from school import cli, security
+
+    security.install(app)
+    cli.register(app)
+    logging.getLogger("school").setLevel(logging.INFO)
+    return app
+
+
+def _engine_options(uri: str) -> dict:
+    from school.database import engine_options
+
+    return engine_options(uri)
+
+
+def _init_extensions(app: Flask) -> None:
+    from school.database import configure_engine
+    from school.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from school.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "school.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # sessions are server-side tokens, checked per request
+
+
+def _register_blueprints(app: Flask) -> None:
+    # The only place that imports the feature packages.
+    from school.views import bp as school_bp
+
+    app.register_blueprint(school_bp)
+    import importlib
+
+    for name in ("school.webinars", "courses", "quizzes", "brochures"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        init = getattr(module, "init_app", None)
+        if init is not None:
+            init(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from school import hooks
+    from school.forms import EmptyForm
+    from school.i18n import datefmt, jinja_helpers
+    from school.markdown import render_markdown
+    from school.permissions import can_edit, can_view, has_role
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["datefmt"] = datefmt
+    app.jinja_env.globals.update(jinja_helpers())
+
+    @app.context_processor
+    def _globals() -> dict:
+        return {
+            "site_name": app.config["SITE_NAME"],
+            "org_name": app.config["ORG_NAME"],
+            "can_edit": lambda obj: can_edit(current_user, obj),
+            "can_view": lambda obj: can_view(current_user, obj),
+            "has_role": lambda *roles: has_role(current_user, *roles),
+            "nav_links": sorted(hooks.nav_links.items()),
+            "csrf_form": EmptyForm,
+        }
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from flask import render_template
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    from school.extensions import db
+
+    def page(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return page(
+            400,
+            _("The form has expired"),
+            _("Please go back, reload the page and send the form again. Nothing was saved."),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, _("Access denied"), _("You do not have permission to open this page."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, _("Page not found"), _("There is no such page, or it has been removed."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return page(413, _("File too large"), _("The file is larger than the allowed size."))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        # The same answer whether or not the account exists.
+        return page(
+            429,
+            _("Too many attempts"),
+            _("Too many attempts. Please wait a few minutes and try again."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return page(
+            500,
+            _("Something went wrong"),
+            _("The error has been recorded. Please try again later."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException):
+        return page(error.code or 500, error.name, error.description or "")

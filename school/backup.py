@@ -1,0 +1,150 @@
+"""Backups: an online SQLite copy, or a JSON dump of every table for either database."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, DateTime, LargeBinary, Numeric, Time, func, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.schema import MetaData
+
+FORMAT = "public-defender-school-backup"
+VERSION = 1
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _decode(column, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, DateTime) or getattr(kind, "impl", None).__class__ is DateTime:
+        return datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return date.fromisoformat(value)
+    if isinstance(kind, Time):
+        return time.fromisoformat(value)
+    if isinstance(kind, LargeBinary):
+        return base64.b64decode(value)
+    if isinstance(kind, Numeric):
+        return Decimal(value)
+    return value
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def backup_sqlite(engine: Engine, target: Path) -> None:
+    """A consistent copy of a live SQLite database through SQLite's online backup API."""
+    source_path = sqlite_file(engine)
+    if source_path is None:
+        raise BackupError("not a file-based SQLite database")
+    source = sqlite3.connect(source_path)
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+        source.close()
+
+
+def dump_json(engine: Engine, metadata: MetaData) -> dict[str, Any]:
+    """Every row of every table, read in one transaction so the dump is consistent."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        for table in metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = conn.execute(select(table).order_by(*order)).mappings()
+            tables[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]
+    return {"format": FORMAT, "version": VERSION, "tables": tables}
+
+
+def is_empty(engine: Engine, metadata: MetaData) -> bool:
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if conn.execute(select(func.count()).select_from(table)).scalar():
+                return False
+    return True
+
+
+def restore_json(engine: Engine, metadata: MetaData, data: dict[str, Any]) -> int:
+    """Load a JSON dump into an empty database of either kind; returns the number of rows."""
+    if data.get("format") != FORMAT:
+        raise BackupError("this file is not a backup made by this platform")
+    if data.get("version") != VERSION:
+        raise BackupError(f"unsupported backup version {data.get('version')!r}")
+    if not is_empty(engine, metadata):
+        raise BackupError("the database is not empty; restore only into an empty database")
+    known = {t.name for t in metadata.sorted_tables}
+    unknown = set(data["tables"]) - known
+    if unknown:
+        raise BackupError(f"the backup has tables this version does not know: {sorted(unknown)}")
+    count = 0
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            rows = data["tables"].get(table.name, [])
+            if not rows:
+                continue
+            decoded = [
+                {name: _decode(table.c[name], value) for name, value in row.items()} for row in rows
+            ]
+            conn.execute(insert(table), decoded)
+            count += len(decoded)
+        if engine.dialect.name == "postgresql":
+            _reset_sequences(conn, metadata)
+    return count
+
+
+def _reset_sequences(conn, metadata: MetaData) -> None:
+    for table in metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (
+                column.autoincrement == "auto" and column.type.python_type is int
+            ):
+                highest = conn.execute(select(func.max(column))).scalar() or 0
+                conn.execute(
+                    text("SELECT setval(pg_get_serial_sequence(:t, :c), :v, false)"),
+                    {"t": table.name, "c": column.name, "v": highest + 1},
+                )
+
+
+def write_json(data: dict[str, Any], target: Path) -> None:
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(target)
+
+
+def read_backup(path: Path) -> dict[str, Any] | Path:
+    """A JSON dump as data, or the path itself when it is an SQLite database file."""
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head.startswith(b"SQLite format 3"):
+        return path
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BackupError(f"cannot read the backup: {error}") from error

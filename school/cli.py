@@ -1,0 +1,175 @@
+"""Command-line interface: ``flask --app school COMMAND``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from school import backup as backups
+from school import services
+from school.extensions import db
+from school.models import Role
+
+
+def _read_password(prompt: bool) -> str:
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("no password on standard input")
+        return password
+    if not prompt:
+        raise click.ClickException("no password given")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.STUDENT.value,
+    show_default=True,
+)
+@click.option("--display-name", default=None, help="Name shown on certificates.")
+@with_appcontext
+def create_user(username: str, role: str, display_name: str | None) -> None:
+    """Create an account; the password is read from a prompt or from standard input."""
+    password = _read_password(prompt=True)
+    try:
+        user = services.register_user(username, password, role=role, display_name=display_name)
+    except services.AccountError as error:
+        raise click.ClickException(f"{error.field or 'account'}: {error.message}") from error
+    click.echo(f"Created {user.username} ({user.role}).")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Load the demonstration accounts and content, and print the demo accounts."""
+    from school import demo
+
+    if if_empty and not demo.database_is_empty():
+        click.echo("The database already has data; demo content not loaded.")
+        demo.print_accounts(click.echo)
+        return
+    demo.seed(click.echo)
+    demo.print_accounts(click.echo)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "sqlite", "json"]),
+    default="auto",
+    help="auto: an SQLite copy for SQLite, a JSON dump for PostgreSQL.",
+)
+@with_appcontext
+def backup(path: Path, fmt: str) -> None:
+    """Write a consistent copy of the database to PATH while the site runs."""
+    engine = db.engine
+    if fmt == "auto":
+        fmt = "sqlite" if backups.sqlite_file(engine) else "json"
+    if path.exists():
+        raise click.ClickException(f"{path} exists; choose a new file name")
+    try:
+        if fmt == "sqlite":
+            backups.backup_sqlite(engine, path)
+        else:
+            backups.write_json(backups.dump_json(engine, db.metadata), path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {path} ({fmt}).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore(path: Path) -> None:
+    """Restore a backup (SQLite copy or JSON dump) into an empty, migrated database."""
+    from sqlalchemy import create_engine
+
+    try:
+        loaded = backups.read_backup(path)
+        if isinstance(loaded, Path):
+            source = create_engine(f"sqlite:///{loaded}")
+            try:
+                loaded = backups.dump_json(source, db.metadata)
+            finally:
+                source.dispose()
+        count = backups.restore_json(db.engine, db.metadata, loaded)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    except Exception as error:  # a damaged or foreign file: say so, exit non-zero
+        db.session.rollback()
+        raise click.ClickException(f"cannot restore {path}: {error}") from error
+    click.echo(f"Restored {count} rows from {path}.")
+
+
+def register(app: Flask) -> None:
+    for command in (create_user, seed_demo, backup, restore, translate):
+        app.cli.add_command(command)
+
+
+@click.group("translate")
+def translate() -> None:
+    """Keep the Russian and English message catalogs complete."""
+
+
+@translate.command("update")
+@click.argument("packages", nargs=-1)
+def translate_update(packages: tuple[str, ...]) -> None:
+    """Extract strings into each package's catalogs (English filled from the source)."""
+    from school import catalogs
+    from school.config import PACKAGES
+
+    for package in packages or PACKAGES:
+        if package not in PACKAGES:
+            raise click.ClickException(f"unknown package {package!r}")
+        counts = catalogs.update(package)
+        click.echo(f"{package}: untranslated ru={counts['ru']} en={counts['en']}")
+
+
+@translate.command("fill")
+@click.argument("package")
+@click.argument("locale")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+def translate_fill(package: str, locale: str, source) -> None:
+    """Set translations from a JSON object {"source string": "translation"}."""
+    import json
+
+    from school import catalogs
+
+    try:
+        mapping = json.load(source)
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"not valid JSON: {error}") from error
+    click.echo(f"{catalogs.fill(package, locale, mapping)} translations set")
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile every catalog to .mo files."""
+    from school import catalogs
+
+    for path in catalogs.compile_all():
+        click.echo(f"compiled {path}")
+
+
+@translate.command("check")
+def translate_check() -> None:
+    """Exit non-zero when a catalog misses, leaves untranslated or has not compiled a string."""
+    from school import catalogs
+
+    problems = catalogs.check()
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} catalog problem(s)")
+    click.echo("All catalogs complete and compiled.")

@@ -1,0 +1,72 @@
+"""Configuration from environment variables, with safe defaults for the embedded setup."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("school", "courses", "quizzes", "brochures")
+LANGUAGES = ("ru", "en")
+DEFAULT_TIMEZONE = "Europe/Moscow"
+
+
+def _secret_key(instance: Path) -> str:
+    """Return SECRET_KEY from the environment or from a key file generated once in instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # Exclusive create so two workers starting at once cannot write different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_env(instance_path: str | os.PathLike[str]) -> dict:
+    """Build the configuration mapping from the environment."""
+    instance = Path(instance_path)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'school.sqlite3'}"
+    redis_url = os.environ.get("REDIS_URL") or None
+    secure = _bool("SESSION_COOKIE_SECURE", False)
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "SITE_NAME": os.environ.get("SITE_NAME", "Школа общественного защитника"),
+        "ORG_NAME": os.environ.get("ORG_NAME", "Фонд помощи заключённым"),
+        "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", DEFAULT_TIMEZONE),
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": ";".join(
+            str(PROJECT_ROOT / pkg / "translations") for pkg in PACKAGES
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_LIFETIME_DAYS": int(os.environ.get("SESSION_LIFETIME_DAYS", "14")),
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "PROXY_FIX": _bool("PROXY_FIX", False),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "PDF_CACHE_DIR": os.environ.get("PDF_CACHE_DIR") or str(instance / "pdf-cache"),
+        "LOGIN_LIMITS": os.environ.get("LOGIN_LIMITS", "10 per 15 minutes"),
+        "REGISTER_LIMITS": os.environ.get("REGISTER_LIMITS", "5 per hour"),
+        "ACCOUNT_LIMITS": os.environ.get("ACCOUNT_LIMITS", "5 per 15 minutes"),
+    }

@@ -1,0 +1,53 @@
+"""Flask extensions, created here and bound to the app in the factory."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names, so migrations can alter them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def client_key() -> str:
+    """Rate-limit key for the client.
+
+    The address is used only as an in-memory/Redis counter key with a short expiry; it is never
+    written to the database or the logs.
+    """
+    return request.remote_addr or "unknown"
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(
+    key_func=client_key,
+    default_limits=[],
+    headers_enabled=False,
+    storage_uri="memory://",
+    strategy="moving-window",
+)
+
+
+def app_config(name: str, default=None):
+    return current_app.config.get(name, default)

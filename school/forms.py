@@ -1,0 +1,100 @@
+"""Forms of the core: accounts, settings and user administration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from school.config import LANGUAGES
+from school.models import Role
+from school.timeutil import is_valid_timezone, timezone_choices
+
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(min=3, max=40)],
+        description=_l("Letters, digits, dots, hyphens or underscores. It need not be your name."),
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=256)],
+        description=_l("At least 10 characters. A few unrelated words make a good password."),
+    )
+    display_name = StringField(
+        _l("Name to show (optional)"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Shown on certificates. Leave empty to stay anonymous."),
+    )
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+
+
+def _validate_timezone(form, field) -> None:
+    if field.data and not is_valid_timezone(field.data):
+        raise ValidationError(_l("Unknown time zone."))
+
+
+class SettingsForm(FlaskForm):
+    display_name = StringField(
+        _l("Name to show (optional)"), validators=[Optional(), Length(max=100)]
+    )
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
+    locale = SelectField(
+        _l("Language"), choices=choices((code, LANGUAGE_NAMES[code]) for code in LANGUAGES)
+    )
+    timezone = SelectField(_l("Time zone"), validators=[_validate_timezone], validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = choices(timezone_choices())
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    confirm = BooleanField(
+        _l("I understand that my account and personal data will be deleted for good."),
+        validators=[DataRequired()],
+    )
+
+
+ROLE_LABELS = {
+    Role.STUDENT.value: _l("Student"),
+    Role.INSTRUCTOR.value: _l("Instructor"),
+    Role.STAFF.value: _l("Staff"),
+    Role.ADMIN.value: _l("Administrator"),
+}
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()))
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for one-button POST actions."""

@@ -1,0 +1,41 @@
+"""Extension points that let feature packages plug into the core without the core importing them.
+
+Each feature registers its callbacks when its blueprint is set up; keys make registration idempotent
+when several apps are created in one process (tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# name -> fn(user) -> JSON-serialisable data about the user, for the data export.
+account_exporters: dict[str, Callable[[Any], Any]] = {}
+# name -> fn(user): delete or anonymise what belongs to the user before the account is removed.
+account_erasers: dict[str, Callable[[Any], None]] = {}
+# name -> (order, fn(users: dict[str, User], log: Callable[[str], None])): load demo content.
+demo_seeders: dict[str, tuple[int, Callable[..., None]]] = {}
+# name -> fn(user) -> list of (title, url) links for "continue where you left off" on the home page.
+home_panels: dict[str, Callable[[Any], Any]] = {}
+# name -> (label, endpoint) entries of the main navigation.
+nav_links: dict[str, tuple[Any, str]] = {}
+
+
+def register_exporter(name: str, fn: Callable[[Any], Any]) -> None:
+    account_exporters[name] = fn
+
+
+def register_eraser(name: str, fn: Callable[[Any], None]) -> None:
+    account_erasers[name] = fn
+
+
+def register_demo_seeder(name: str, fn: Callable[..., None], order: int = 50) -> None:
+    demo_seeders[name] = (order, fn)
+
+
+def register_home_panel(name: str, fn: Callable[[Any], Any]) -> None:
+    home_panels[name] = fn
+
+
+def register_nav_link(name: str, label: Any, endpoint: str) -> None:
+    nav_links[name] = (label, endpoint)

@@ -1,0 +1,62 @@
+"""Language and time zone of the current viewer, and Babel formatting helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_format_datetime
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from school.config import LANGUAGES
+from school.timeutil import is_valid_timezone
+
+
+def select_locale() -> str:
+    """The user's saved language, else the session's choice, else the browser's, else Russian."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "ru"
+
+
+def select_timezone() -> str:
+    """The viewer's time zone: saved preference, session choice, or the site default."""
+    user = current_user
+    if user and user.is_authenticated and user.timezone and is_valid_timezone(user.timezone):
+        return user.timezone
+    chosen = session.get("tz")
+    if chosen and is_valid_timezone(chosen):
+        return chosen
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
+def viewer_timezone() -> str:
+    return select_timezone()
+
+
+def format_in_zone(value: datetime, tz_name: str, fmt: str = "medium") -> str:
+    """Format an aware datetime in a given zone, in the active locale."""
+    return babel_format_datetime(value, fmt, tzinfo=ZoneInfo(tz_name), locale=str(get_locale()))
+
+
+def jinja_helpers() -> dict:
+    return {
+        "format_datetime": format_datetime,
+        "format_date": format_date,
+        "format_in_zone": format_in_zone,
+        "current_locale": lambda: str(get_locale()),
+        "viewer_timezone": viewer_timezone,
+    }
+
+
+def datefmt(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, fmt)
+    return format_date(value, fmt)

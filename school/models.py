@@ -1,0 +1,93 @@
+"""Users, roles and login sessions."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from school.extensions import db
+from school.timeutil import UTCDateTime, now_utc
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    # Case- and width-folded username, unique: "Anna" and "anna" are the same account.
+    username_key: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20), default=Role.STUDENT.value)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # Set by the user loader: the login session this request belongs to.
+    current_session_token = None
+
+    def get_id(self) -> str | None:
+        return self.current_session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.username
+
+    def has_role(self, *roles: Role | str) -> bool:
+        if self.role == Role.ADMIN:
+            return True
+        return self.role in {str(r) for r in roles}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class UserSession(db.Model):
+    """A server-side login session: logging out or changing the password deletes it.
+
+    No address or user agent is kept, only when it began and was last used.
+    """
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+def user_count() -> int:
+    return db.session.scalar(db.select(func.count(User.id))) or 0

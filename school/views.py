@@ -1,0 +1,306 @@
+"""Routes of the core: home, accounts, settings, language, user administration."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from school import hooks, services
+from school.config import LANGUAGES
+from school.extensions import db, limiter, login_manager
+from school.forms import (
+    DeleteAccountForm,
+    EmptyForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+    RoleForm,
+    SettingsForm,
+)
+from school.i18n import select_timezone
+from school.models import Role, User
+from school.permissions import role_required
+
+bp = Blueprint("school", __name__)
+
+
+def safe_next(target: str | None, default: str = "school.home") -> str:
+    """A local URL to go back to, or the default page (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for(default)
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    lifetime = timedelta(days=current_app.config["SESSION_LIFETIME_DAYS"])
+    return services.load_session(token, lifetime)
+
+
+def _account_key() -> str:
+    return "account:" + services.username_key(request.form.get("username", ""))
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMITS"]
+
+
+def _account_limit() -> str:
+    return current_app.config["ACCOUNT_LIMITS"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_LIMITS"]
+
+
+def _form_errors_from(form, error: services.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.get("/")
+def home():
+    panels = []
+    if current_user.is_authenticated:
+        for _name, panel in sorted(hooks.home_panels.items()):
+            panels.extend(panel(current_user) or [])
+    return render_template("school/home.html", panels=panels)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("school/privacy.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("school.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            # A fresh session at login: nothing set before it survives (no fixation).
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            services.start_session(user)
+            login_user(user)
+            session.permanent = True
+            return redirect(safe_next(form.next.data))
+        flash(_("Wrong username or password."), "error")
+    return render_template("school/login.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("school.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                form.username.data,
+                form.password.data,
+                display_name=form.display_name.data,
+                email=form.email.data,
+            )
+        except services.AccountError as error:
+            _form_errors_from(form, error)
+        else:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            services.start_session(user)
+            login_user(user)
+            session.permanent = True
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("school.home"))
+    return render_template("school/register.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user.current_session_token)
+        logout_user()
+    session.clear()
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("school.home"))
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/account/", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(obj=current_user)
+    if request.method == "GET":
+        form.locale.data = current_user.locale or session.get("lang") or "ru"
+        form.timezone.data = current_user.timezone or select_timezone()
+    if form.validate_on_submit():
+        services.update_settings(
+            current_user,
+            display_name=form.display_name.data,
+            email=form.email.data,
+            locale=form.locale.data,
+            timezone=form.timezone.data,
+        )
+        session["lang"] = form.locale.data
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("school.settings"))
+    return render_template(
+        "school/settings.html",
+        form=form,
+        password_form=PasswordChangeForm(),
+        logout_form=EmptyForm(),
+    )
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            _form_errors_from(form, error)
+        else:
+            flash(_("Password changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("school.settings"))
+    settings_form = SettingsForm(obj=current_user)
+    return render_template(
+        "school/settings.html", form=settings_form, password_form=form, logout_form=EmptyForm()
+    ), 400
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    services.end_other_sessions(current_user, keep_token=current_user.current_session_token)
+    flash(_("All other sessions have been logged out."), "success")
+    return redirect(url_for("school.settings"))
+
+
+@bp.get("/account/export")
+@login_required
+def export_data():
+    data = services.export_user_data(current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{current_user.username_key}-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except services.AccountError as error:
+            _form_errors_from(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account and personal data have been deleted."), "success")
+            return redirect(url_for("school.home"))
+    return render_template("school/delete_account.html", form=form)
+
+
+@bp.get("/admin/users")
+@role_required(Role.ADMIN)
+def admin_users():
+    page = request.args.get("page", 1, type=int)
+    query = request.args.get("q", "", type=str)[:40]
+    pagination = services.list_users(page, query=query)
+    return render_template(
+        "school/admin_users.html",
+        pagination=pagination,
+        query=query,
+        role_form=RoleForm(),
+        action_form=EmptyForm(),
+    )
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@role_required(Role.ADMIN)
+def admin_set_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            services.set_role(current_user, user, form.role.data)
+        except services.AccountError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Role of %(name)s changed.", name=user.username), "success")
+    else:
+        flash(_("Choose one of the listed roles."), "error")
+    return redirect(url_for("school.admin_users"))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@role_required(Role.ADMIN)
+def admin_set_active(user_id: int):
+    user = _user_or_404(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(current_user, user, active)
+    except services.AccountError as error:
+        flash(error.message, "error")
+    else:
+        if active:
+            flash(_("%(name)s can log in again.", name=user.username), "success")
+        else:
+            flash(_("%(name)s has been deactivated.", name=user.username), "success")
+    return redirect(url_for("school.admin_users"))
