@@ -27,10 +27,8 @@ system-deps:
 	@sh scripts/system-deps.sh
 
 # Compile the message catalogs of every package (school, courses, quizzes, brochures).
-translations: | $(BIN)/python
-	@for pkg in school courses quizzes brochures; do \
-	  if [ -d $$pkg/translations ]; then $(BIN)/pybabel compile -q -f -d $$pkg/translations; fi; \
-	done
+translations: $(STAMP)
+	@$(BIN)/python -c "from school.catalogs import compile_all; compile_all()"
 
 run: system-deps $(STAMP) translations
 	$(FLASK) db upgrade
@@ -50,12 +48,13 @@ format: $(DEV)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
+# (each pytest worker in its own schema; PDF-heavy tests marked slow run on SQLite only).
 test: system-deps $(DEV) translations lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on $$TEST_DATABASE_URL"; \
-	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -p no:cacheprovider -m "not slow"; \
+	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -n 2 -p no:cacheprovider -m "not slow"; \
 	fi
 
 bench: system-deps $(DEV) translations

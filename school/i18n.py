@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ from school.timeutil import is_valid_timezone
 
 def select_locale() -> str:
     """The user's saved language, else the session's choice, else the browser's, else Russian."""
+    if not has_request_context():
+        return current_app.config.get("CLI_LOCALE", "en")
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("lang")
@@ -26,6 +28,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     """The viewer's time zone: saved preference, session choice, or the site default."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_TIMEZONE"]
     user = current_user
     if user and user.is_authenticated and user.timezone and is_valid_timezone(user.timezone):
         return user.timezone

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -101,7 +102,8 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.rollback()
+        if has_app_context():
+            db.session.rollback()
         return response
 
 

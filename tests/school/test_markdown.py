@@ -1,0 +1,94 @@
+"""The safe Markdown renderer against an XSS and tracking corpus (no app needed)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from school.markdown import markdown_to_text, render_markdown
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](  javascript:alert(1))",
+    "[click](java\tscript:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](DATA:text/html,<script>alert(1)</script>)",
+    "[click](vbscript:msgbox(1))",
+    "<img src=x onerror=alert(1)>",
+    '<img src="x" onerror="alert(1)">',
+    '![a](x" onerror="alert(1))',
+    "<svg onload=alert(1)>",
+    "<iframe src=https://evil.example></iframe>",
+    "<style>body{background:url(https://evil.example/t.png)}</style>",
+    '<div style="background:url(https://evil.example/t.png)">x</div>',
+    "<link rel=attachment href=file:///etc/passwd>",
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    "<a href='javascript:alert(1)'>x</a>",
+    "<form action=https://evil.example><input name=p></form>",
+    "<object data=https://evil.example/x.swf></object>",
+    "<meta http-equiv=refresh content='0;url=https://evil.example'>",
+    "[ref][1]\n\n[1]: javascript:alert(1)",
+    "[ref][evil]\n\n[evil]: data:text/html,xss",
+    "![tracker][t]\n\n[t]: https://evil.example/pixel.gif",
+    "![tracker](https://evil.example/pixel.gif)",
+    "![tracker](//evil.example/pixel.gif)",
+    "![local file](file:///etc/passwd)",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "``<script>``",
+]
+
+
+def _tags(html: str) -> set[str]:
+    return {t.lower() for t in re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)}
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_payload_survives(payload):
+    html = str(render_markdown(payload))
+    lowered = html.lower()
+    assert _tags(html) <= {"p", "a", "img", "code", "strong", "em"}
+    assert not re.search(r"<a[^>]+href=\"(?:javascript|data|vbscript)", lowered)
+    assert not re.search(r"\son\w+\s*=", re.sub(r"&lt;.*?&gt;", "", lowered))
+    assert "evil.example" not in " ".join(re.findall(r'(?:src|href)="([^"]*)"', lowered))
+    assert "file:" not in " ".join(re.findall(r'(?:src|href)="([^"]*)"', lowered))
+
+
+def test_raw_html_is_shown_as_text_not_dropped():
+    html = str(render_markdown("Пишите <b>жалобу</b> сразу"))
+    assert "&lt;b&gt;жалобу&lt;/b&gt;" in html
+
+
+def test_ordinary_markdown_renders():
+    html = str(
+        render_markdown('## Шаги\n\n1. Позвоните "адвокату"\n2. **Не** подписывайте -- ничего')
+    )
+    assert "<h2>Шаги</h2>" in html
+    assert "<ol>" in html and "<strong>Не</strong>" in html
+    assert "«адвокату»" in html and "–" in html
+
+
+def test_safe_links_and_local_images_kept():
+    html = str(render_markdown("[ОВД](https://example.org/a) ![схема](/static/img/favicon.svg)"))
+    assert 'href="https://example.org/a"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
+    assert 'src="/static/img/favicon.svg"' in html
+
+
+def test_plain_text_for_search():
+    assert markdown_to_text("# Пенсия\n\n*Как* получать <script>x</script>") == (
+        "Пенсия\nКак получать &lt;script&gt;x&lt;/script&gt;"
+    )
+
+
+@given(st.text(max_size=300))
+def test_any_text_renders_without_script_tags(text):
+    html = str(render_markdown(text))
+    assert "<script" not in html.lower()
+    assert " on" not in "".join(re.findall(r"<[^>]*>", html)).lower().replace("noopener", "")

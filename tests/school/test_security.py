@@ -1,0 +1,215 @@
+"""Headers, CSRF, rate limits, privacy of logs and database, and the page weight."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import urllib.request
+
+import pytest
+from sqlalchemy import inspect, select
+from werkzeug.serving import make_server
+
+from school import create_app
+from school.extensions import db
+from school.models import User
+from tests.conftest import PASSWORD, IsolatedClient
+
+PUBLIC_PAGES = ["/", "/login", "/register", "/privacy"]
+
+
+@pytest.mark.parametrize("url", [*PUBLIC_PAGES, "/no-such-page"])
+def test_security_headers_on_every_response(client, url):
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'"):
+        assert directive in csp
+    assert "http" not in csp  # no third-party source
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_pages_reference_no_other_host(client, url):
+    html = client.get(url).get_data(as_text=True)
+    for ref in re.findall(r'(?:src|href|action)="([^"]+)"', html):
+        assert not re.match(r"^(?:[a-z]+:)?//", ref), ref
+    assert "<script" not in html  # every page works without JavaScript
+    assert "style=" not in html
+
+
+def test_home_page_is_light(client):
+    html = client.get("/").data
+    response = client.get("/static/css/site.css")
+    css = response.data
+    response.close()
+    assert len(html) + len(css) < 60 * 1024
+
+
+def test_session_cookie_flags(client, make_user):
+    user = make_user()
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP in development; SESSION_COOKIE_SECURE behind HTTPS
+
+
+def test_secure_cookie_when_configured(app_config, request):
+    app_config["SESSION_COOKIE_SECURE"] = True
+    app = request.getfixturevalue("app")
+    user = request.getfixturevalue("make_user")()
+    client = app.test_client()
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD},
+        base_url="https://localhost",
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_logged_in_pages_are_not_cached(login):
+    assert login().get("/").headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.fixture
+def csrf_app(app_config, request):
+    app_config["WTF_CSRF_ENABLED"] = True
+    return request.getfixturevalue("app")
+
+
+@pytest.mark.parametrize(
+    "url", ["/login", "/register", "/logout", "/language", "/account/password", "/account/delete"]
+)
+def test_post_without_csrf_token_is_refused(csrf_app, url):
+    client = csrf_app.test_client()
+    response = client.post(url, data={"username": "x", "password": PASSWORD, "lang": "en"})
+    assert response.status_code == 400
+    assert "Форма устарела" in response.get_data(as_text=True)
+
+
+def test_post_with_csrf_token_passes(csrf_app):
+    client = csrf_app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/register", data={"csrf_token": token, "username": "olga", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def limited_app(app_config, request):
+    app_config.update(
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMITS="5 per minute",
+        ACCOUNT_LIMITS="3 per minute",
+        REGISTER_LIMITS="2 per minute",
+    )
+    return request.getfixturevalue("app")
+
+
+def test_login_is_limited_per_account_across_clients(limited_app, make_user):
+    user = make_user(username="target")
+    statuses = []
+    for i in range(5):
+        client = limited_app.test_client()
+        response = client.post(
+            "/login",
+            data={"username": "TARGET", "password": "wrong password"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
+        )
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 200, 429, 429]
+    # Even the right password waits until the window passes.
+    response = limited_app.test_client().post(
+        "/login", data={"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 429
+
+
+def test_login_is_limited_per_client_and_answers_alike(limited_app, make_user):
+    make_user(username="exists")
+    client = limited_app.test_client()
+    names = ["exists", "absent", "exists2", "absent2", "exists3", "exists", "absent"]
+    statuses = [
+        client.post("/login", data={"username": n, "password": "wrong password"}).status_code
+        for n in names
+    ]
+    assert statuses[:5] == [200] * 5
+    existing, missing = (
+        client.post("/login", data={"username": n, "password": "wrong password"})
+        for n in ("exists", "absent")
+    )
+    assert existing.status_code == missing.status_code == 429
+    assert existing.data == missing.data
+
+
+def test_registration_is_limited_per_client(limited_app):
+    client = limited_app.test_client()
+    statuses = [
+        client.post("/register", data={"username": f"new{i}", "password": PASSWORD}).status_code
+        for i in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert "Too many attempts" in client.post(
+        "/register", data={"username": "new9", "password": PASSWORD},
+        headers={"Accept-Language": "en"},
+    ).get_data(as_text=True)  # fmt: skip
+
+
+def test_limits_are_shared_between_workers_through_redis(app_config, database):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server at 127.0.0.1:6379")
+    config = dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url,
+                  ACCOUNT_LIMITS="2 per minute")  # fmt: skip
+    # Two separate app objects play two gunicorn workers; they share only Redis.
+    workers = [create_app(config), create_app(config)]
+    statuses = []
+    for worker in workers * 2:
+        worker.test_client_class = IsolatedClient
+        client = worker.test_client()
+        response = client.post("/login", data={"username": "shared", "password": "x" * 12})
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 429, 429]
+    redis.Redis.from_url(url).flushdb()
+
+
+def test_no_ip_address_or_user_agent_in_the_database(app, client):
+    columns = {
+        column["name"].lower()
+        for table in inspect(db.engine).get_table_names()
+        for column in inspect(db.engine).get_columns(table)
+    }
+    assert not {c for c in columns if re.search(r"(^|_)(ip|addr|address|user_agent|ua)($|_)", c)}
+    client.post(
+        "/register",
+        data={"username": "private", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "203.0.113.77"},
+        headers={"User-Agent": "SpyBrowser/1.0"},
+    )
+    assert db.session.scalar(select(User).where(User.username == "private")) is not None
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            for row in conn.execute(table.select()):
+                text = " ".join(str(v) for v in row)
+                assert "203.0.113.77" not in text and "SpyBrowser" not in text
+
+
+def test_development_server_log_has_no_client_address(app, caplog):
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/privacy").read()  # noqa: S310
+    finally:
+        server.shutdown()
+        thread.join()
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("GET /privacy" in line for line in lines)
+    assert not any("127.0.0.1" in line for line in lines)
