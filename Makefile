@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: run serve test lint format translations bench e2e clean system-deps
+.PHONY: run serve test lint format translations clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(DEV): pyproject.toml | $(BIN)/python
 	touch $(STAMP) $@
 
 system-deps:
-	@sh scripts/system-deps.sh
+	@PYTHON=$(PYTHON) sh scripts/system-deps.sh
 
 # Compile the message catalogs of every package (school, courses, quizzes, brochures).
 translations: $(STAMP)
@@ -56,9 +56,6 @@ test: system-deps $(DEV) translations lint
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
 	  PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -n 2 -p no:cacheprovider -m "not slow"; \
 	fi
-
-bench: system-deps $(DEV) translations
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,11 +1,18 @@
 #!/bin/sh
-# Installs the Debian libraries WeasyPrint needs when they are missing (a fresh Debian machine).
+# Installs what a fresh Debian machine lacks: venv support for Python and WeasyPrint's libraries.
 set -e
-if ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0'; then
-  exit 0
+PYTHON="${PYTHON:-python3.11}"
+packages=""
+if ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  packages="$packages $(basename "$PYTHON")-venv"
 fi
-echo "Installing WeasyPrint's system libraries (Pango, HarfBuzz) with apt-get..."
+if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0'; then
+  packages="$packages libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1"
+fi
+[ -z "$packages" ] && exit 0
+echo "Installing Debian packages:$packages"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $packages
