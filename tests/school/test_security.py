@@ -206,7 +206,7 @@ def test_development_server_log_has_no_client_address(app, caplog):
     thread.start()
     try:
         with caplog.at_level(logging.INFO, logger="werkzeug"):
-            urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/privacy").read()  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/privacy").read()
     finally:
         server.shutdown()
         thread.join()
