@@ -79,6 +79,17 @@ def _form_errors_from(form, error: services.AccountError) -> None:
         flash(error.message, "error")
 
 
+def _begin_session(user: User) -> None:
+    """Log ``user`` in with a brand-new session: nothing set before it survives (no fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    services.start_session(user)
+    login_user(user)
+    session.permanent = True
+
+
 @bp.get("/")
 def home():
     panels = []
@@ -103,14 +114,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            # A fresh session at login: nothing set before it survives (no fixation).
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            services.start_session(user)
-            login_user(user)
-            session.permanent = True
+            _begin_session(user)
             return redirect(safe_next(form.next.data))
         flash(_("Wrong username or password."), "error")
     return render_template("school/login.html", form=form)
@@ -133,13 +137,7 @@ def register():
         except services.AccountError as error:
             _form_errors_from(form, error)
         else:
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            services.start_session(user)
-            login_user(user)
-            session.permanent = True
+            _begin_session(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("school.home"))
     return render_template("school/register.html", form=form)
