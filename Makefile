@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
+E2E    := $(VENV)/.installed-e2e
 FLASK  := $(BIN)/flask --app school
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: run serve test lint format translations clean system-deps
+.PHONY: run serve test e2e lint format translations clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP) $@
+
+$(E2E): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,e2e]'
+	touch $(STAMP) $(DEV) $@
 
 system-deps:
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh
@@ -51,11 +56,17 @@ format: $(DEV)
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 # (each pytest worker in its own schema; PDF-heavy tests marked slow run on SQLite only).
 test: system-deps $(DEV) translations lint
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	$(BIN)/pytest -n 2 -p no:cacheprovider --ignore=tests/e2e
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-	  PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -n 2 -p no:cacheprovider -m "not slow"; \
+	  PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -n 2 -p no:cacheprovider -m "not slow" \
+	    --ignore=tests/e2e; \
 	fi
+
+# Real-browser journeys: gunicorn on a fresh SQLite database, Debian's Chromium through Playwright.
+e2e: $(E2E) translations
+	@PYTHON=$(PYTHON) sh scripts/system-deps.sh e2e
+	E2E_REQUIRED=1 $(BIN)/pytest tests/e2e -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
