@@ -1,0 +1,53 @@
+"""Courses: modules, Markdown lessons, enrolment, progress, certificates and printable workbooks."""
+
+from __future__ import annotations
+
+
+def init_app(app) -> None:
+    """Register the blueprint, permission rules, hooks and CLI commands."""
+    from flask_babel import lazy_gettext as _l
+
+    from courses import cli, services
+    from courses.models import Certificate, Course, Item, Module
+    from courses.views import bp
+    from school import hooks
+    from school.models import Role
+    from school.permissions import can_edit, can_view, edit_rule, view_rule
+
+    app.register_blueprint(bp)
+
+    @edit_rule(Course)
+    def _edit_course(user, course: Course) -> bool:
+        return user.has_role(Role.INSTRUCTOR) and course.is_instructor(user)
+
+    @view_rule(Course)
+    def _view_course(user, course: Course) -> bool:
+        return course.published
+
+    @edit_rule(Module)
+    def _edit_module(user, module: Module) -> bool:
+        return can_edit(user, module.course)
+
+    @view_rule(Module)
+    def _view_module(user, module: Module) -> bool:
+        return can_view(user, module.course)
+
+    @edit_rule(Item)
+    def _edit_item(user, item: Item) -> bool:
+        return can_edit(user, item.module.course)
+
+    @view_rule(Item)
+    def _view_item(user, item: Item) -> bool:
+        return can_view(user, item.module.course)
+
+    @view_rule(Certificate)
+    def _view_certificate(user, certificate: Certificate) -> bool:
+        # The verification page is public by design; it shows only the frozen fields.
+        return True
+
+    hooks.register_nav_link("courses", _l("Courses"), "courses.catalogue")
+    hooks.register_home_panel("courses", services.home_panel)
+    hooks.register_exporter("courses", services.export_user)
+    hooks.register_eraser("courses", services.erase_user)
+    hooks.register_demo_seeder("courses", services.seed_demo, order=20)
+    app.cli.add_command(cli.courses)

@@ -1,0 +1,136 @@
+"""Printed documents of a course: the workbook and certificates, through the shared print engine.
+
+The HTML is rendered in the course's language (not the reader's), so every reader gets the same
+file and the engine's cache serves it without rendering again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from courses.models import LESSON, Certificate, Course, Item, Module
+from courses.registry import get_handler
+from school import printing
+
+
+@dataclass
+class Entry:
+    item: Item
+    kind: str  # "lesson" or "worksheet"
+    html: Markup | None = None
+
+
+@dataclass
+class Chapter:
+    number: int
+    module: Module
+    entries: list[Entry]
+
+
+def _local_date(value, language: str) -> str:
+    zone = ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+    return format_date(value.astimezone(zone).date(), "long", locale=language)
+
+
+def workbook_parts(course: Course) -> tuple[list[Chapter], list[tuple[Item, Markup]]]:
+    """The workbook's chapters (lessons and worksheets in order) and its answer key.
+
+    Items of kinds that print nothing (or are not installed) are left out.
+    """
+    chapters, answers = [], []
+    for number, module in enumerate(course.modules, start=1):
+        entries = []
+        for item in module.items:
+            if item.kind == LESSON:
+                entries.append(Entry(item, "lesson"))
+                continue
+            handler = get_handler(item.kind)
+            if handler is None:
+                continue
+            # Handlers return safe HTML by contract (their own templates, escaped content).
+            worksheet = handler.workbook_html(item)
+            if worksheet:
+                entries.append(Entry(item, "worksheet", Markup(worksheet)))  # noqa: S704
+            key = handler.answer_key_html(item)
+            if key:
+                answers.append((item, Markup(key)))  # noqa: S704
+        chapters.append(Chapter(number, module, entries))
+    return chapters, answers
+
+
+def instructor_names(course: Course) -> list[str]:
+    return [user.shown_name for user in course.instructors]
+
+
+def workbook_html(course: Course) -> str:
+    with force_locale(course.language):
+        chapters, answers = workbook_parts(course)
+        return render_template(
+            "courses/print/workbook.html",
+            course=course,
+            chapters=chapters,
+            answers=answers,
+            instructors=instructor_names(course),
+            edition=_local_date(course.updated_at, course.language),
+            course_url=url_for("courses.course", slug=course.slug, _external=True),
+            lang=course.language,
+        )
+
+
+def workbook_metadata(course: Course) -> printing.PdfMetadata:
+    names = instructor_names(course)
+    return printing.PdfMetadata(
+        title=course.title,
+        author=", ".join(names) or current_app.config["ORG_NAME"],
+        lang=course.language,
+        subject=course.summary or None,
+        keywords=(current_app.config["SITE_NAME"],),
+        created=course.updated_at,
+    )
+
+
+def workbook_pdf(course: Course) -> printing.CachedPdf:
+    """The course workbook from the cache, rendered only when the course has changed."""
+    return printing.render_cached(
+        workbook_html(course), current_app.config["PDF_CACHE_DIR"], workbook_metadata(course)
+    )
+
+
+def certificate_html(certificate: Certificate) -> str:
+    language = certificate.course_language
+    with force_locale(language):
+        return render_template(
+            "courses/print/certificate.html",
+            certificate=certificate,
+            issued=_local_date(certificate.issued_at, language),
+            verify_url=url_for("courses.verify", code=certificate.code, _external=True),
+            lang=language,
+            page_format="format-a4-landscape",
+        )
+
+
+def certificate_metadata(certificate: Certificate) -> printing.PdfMetadata:
+    with force_locale(certificate.course_language):
+        title = _("Certificate: %(course)s", course=certificate.course_title)
+    return printing.PdfMetadata(
+        title=title,
+        author=current_app.config["ORG_NAME"],
+        lang=certificate.course_language,
+        subject=certificate.code,
+        created=certificate.issued_at,
+    )
+
+
+def certificate_pdf(certificate: Certificate) -> printing.CachedPdf:
+    return printing.render_cached(
+        certificate_html(certificate),
+        current_app.config["PDF_CACHE_DIR"],
+        certificate_metadata(certificate),
+    )

@@ -1,0 +1,142 @@
+"""Forms of the courses: authoring, import, leaving a course."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from courses.bundle import MAX_SUMMARY_LENGTH, MAX_TEXT_BYTES, MAX_TITLE_LENGTH
+from courses.slugs import MAX_SLUG_LENGTH, is_valid_slug
+from school.forms import choices
+
+LANGUAGE_CHOICES = (("ru", "Русский"), ("en", "English"))
+MARKDOWN_HINT = _l(
+    "Markdown: a blank line between paragraphs, ### for a heading, - for a list item, "
+    "**bold**, *italics*, [link text](/address). At most 200 KB."
+)
+
+
+def _slug(form, field) -> None:
+    if field.data and not is_valid_slug(field.data.strip()):
+        raise ValidationError(
+            _l("Use lowercase Latin letters, digits and single hyphens, e.g. first-steps.")
+        )
+
+
+def _text_size(form, field) -> None:
+    size = len((field.data or "").encode("utf-8"))
+    if size > MAX_TEXT_BYTES:
+        raise ValidationError(
+            _l(
+                "The text is %(size)s KB; the limit is %(limit)s KB. Split it into two lessons.",
+                size=-(-size // 1024),
+                limit=MAX_TEXT_BYTES // 1024,
+            )
+        )
+
+
+def _title_field() -> StringField:
+    return StringField(
+        _l("Title"),
+        validators=[DataRequired(_l("Enter a title.")), Length(max=MAX_TITLE_LENGTH)],
+    )
+
+
+class CourseForm(FlaskForm):
+    title = _title_field()
+    slug = StringField(
+        _l("Address"),
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        description=_l(
+            "The course's part of the web address: lowercase Latin letters, digits and hyphens. "
+            "Leave empty to make it from the title."
+        ),
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[Optional(), Length(max=MAX_SUMMARY_LENGTH)],
+        description=_l("One or two sentences for the catalogue."),
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), _text_size], description=MARKDOWN_HINT
+    )
+    language = SelectField(
+        _l("Language of the course"),
+        choices=choices(LANGUAGE_CHOICES),
+        description=_l("Used for hyphenation and dates in the printed workbook."),
+    )
+
+
+class ModuleForm(FlaskForm):
+    title = _title_field()
+    slug = StringField(
+        _l("Name in the exported folder"),
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
+    )
+    body = TextAreaField(
+        _l("Introduction (optional)"),
+        validators=[Optional(), _text_size],
+        description=MARKDOWN_HINT,
+    )
+
+
+class ItemForm(FlaskForm):
+    title = _title_field()
+    slug = StringField(
+        _l("Name in the exported folder"),
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
+    )
+    body = TextAreaField(_l("Text"), validators=[Optional(), _text_size], description=MARKDOWN_HINT)
+    required = BooleanField(
+        _l("Required to complete the course"),
+        default=True,
+        description=_l("Optional items show progress too, but are not needed for the certificate."),
+    )
+
+
+class InstructorForm(FlaskForm):
+    username = StringField(
+        _l("Username of an instructor"),
+        validators=[DataRequired(_l("Enter a username.")), Length(max=40)],
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Course archive (.zip)"),
+        description=_l(
+            "A zip of one course folder, as made by Export: course.md and numbered module "
+            "folders with Markdown lessons. At most 20 MB."
+        ),
+    )
+    slug = StringField(
+        _l("Import under another address (optional)"),
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        description=_l("Makes a copy when a course with the archive's address already exists."),
+    )
+    replace = BooleanField(
+        _l("Replace the existing course with the same address"),
+        description=_l(
+            "Only for courses you teach. Its lessons are updated; students keep their progress "
+            "on lessons whose module and name did not change."
+        ),
+    )
+
+
+class LeaveForm(FlaskForm):
+    forget = BooleanField(
+        _l("Also delete my progress in this course"),
+        description=_l("Without this, your progress is kept in case you come back."),
+    )
+
+
+class DeleteCourseForm(FlaskForm):
+    confirm = StringField(
+        _l("Type the course address to confirm"),
+        validators=[DataRequired(_l("Type the course address to confirm."))],
+    )

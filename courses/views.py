@@ -1,0 +1,694 @@
+"""Routes of the courses: catalogue, course pages, lessons, authoring, import/export, PDFs."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from courses import documents, services
+from courses.bundle import MAX_ZIP_BYTES
+from courses.forms import (
+    CourseForm,
+    DeleteCourseForm,
+    ImportForm,
+    InstructorForm,
+    ItemForm,
+    LeaveForm,
+    ModuleForm,
+)
+from courses.models import LESSON, Course, Item, Module
+from courses.registry import get_handler, kind_label, registered_kinds
+from courses.services import CourseError
+from school.extensions import db, login_manager
+from school.forms import EmptyForm
+from school.markdown import render_markdown
+from school.models import Role
+from school.permissions import can_edit, can_view, require_edit, require_view, role_required
+from school.views import safe_next
+
+bp = Blueprint("courses", __name__)
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    def status_label(item: Item) -> str | None:
+        handler = get_handler(item.kind)
+        if handler is None or not current_user.is_authenticated:
+            return None
+        return handler.status_label(item, current_user)
+
+    return {
+        "kind_label": kind_label,
+        "item_url": services.item_url,
+        "handler_for": get_handler,
+        "status_label": status_label,
+    }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _course_or_404(slug: str, *, outline: bool = False) -> Course:
+    course = services.course_by_slug(slug, outline=outline)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _viewable(slug: str, *, outline: bool = False) -> Course:
+    return require_view(_course_or_404(slug, outline=outline))
+
+
+def _editable(slug: str, *, outline: bool = False) -> Course:
+    course = _course_or_404(slug, outline=outline)
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    return require_edit(course)
+
+
+def _module_of(course: Course, module_id: int) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None or module.course_id != course.id:
+        abort(404)
+    return module
+
+
+def _item_of(course: Course, item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None or item.module.course_id != course.id:
+        abort(404)
+    return item
+
+
+def _show_error(form, error: CourseError) -> None:
+    """Put a refusal next to its field (one message per line), or flash it."""
+    field = getattr(form, error.field, None) if error.field else None
+    messages = str(error.message).split("\n")
+    if field is not None:
+        field.errors = [*field.errors, *messages]
+    else:
+        for message in messages:
+            flash(message, "error")
+
+
+def _status(form) -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _send_pdf(cached, filename: str, *, private: bool) -> Response:
+    response = Response(cached.path.read_bytes(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(cached.etag)
+    # Always revalidate: the ETag (the content hash) answers 304 while nothing changed.
+    response.headers["Cache-Control"] = ("private" if private else "public") + ", no-cache"
+    return response.make_conditional(request)
+
+
+# --------------------------------------------------------------------------- students
+
+
+@bp.get("/courses/")
+def catalogue():
+    page = request.args.get("page", 1, type=int)
+    pagination = services.catalogue(max(page, 1))
+    return render_template(
+        "courses/catalogue.html",
+        pagination=pagination,
+        progress=services.progress_by_course(_user(), pagination.items),
+        counts=services.item_counts(pagination.items),
+    )
+
+
+@bp.get("/courses/mine")
+@login_required
+def my_courses():
+    enrolments = [
+        e for e in services.my_enrolments(current_user) if can_view(current_user, e.course)
+    ]
+    return render_template(
+        "courses/mine.html",
+        enrolments=enrolments,
+        progress=services.progress_by_course(current_user, [e.course for e in enrolments]),
+        certificates=services.my_certificates(current_user),
+    )
+
+
+@bp.get("/courses/<slug>/")
+def course(slug: str):
+    course = _viewable(slug, outline=True)
+    return render_template(
+        "courses/course.html",
+        course=course,
+        standing=services.standing(_user(), course),
+        editable=can_edit(current_user, course),
+    )
+
+
+@bp.get("/courses/<slug>/continue")
+def continue_course(slug: str):
+    course = _viewable(slug)
+    standing = services.standing(_user(), course)
+    if standing.next_item is None:
+        return redirect(url_for("courses.course", slug=course.slug))
+    return redirect(services.item_url(standing.next_item))
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+def enrol(slug: str):
+    course = _viewable(slug)
+    services.enrol(current_user, course)
+    flash(_("You are enrolled. Your progress will be saved."), "success")
+    back = request.form.get("next")
+    return redirect(safe_next(back) if back else url_for("courses.course", slug=course.slug))
+
+
+@bp.route("/courses/<slug>/leave", methods=["GET", "POST"])
+@login_required
+def leave(slug: str):
+    course = _viewable(slug)
+    if services.enrolment_for(current_user, course) is None:
+        return redirect(url_for("courses.course", slug=course.slug))
+    form = LeaveForm()
+    if form.validate_on_submit():
+        services.leave(current_user, course, forget=form.forget.data)
+        if form.forget.data:
+            flash(_("You have left the course and your progress in it was deleted."), "success")
+        else:
+            flash(_("You have left the course. Your progress is kept."), "success")
+        return redirect(url_for("courses.course", slug=course.slug))
+    return render_template("courses/leave.html", course=course, form=form)
+
+
+@bp.get("/courses/<slug>/items/<int:item_id>")
+def item(slug: str, item_id: int):
+    course = _viewable(slug)
+    item = _item_of(course, item_id)
+    handler = get_handler(item.kind)
+    if handler is not None and item.kind != LESSON:
+        target = handler.student_url(item)
+        if target != request.path:
+            return redirect(target)
+    if current_user.is_authenticated:
+        services.record_visit(current_user, item)
+    previous, following = services.neighbours(item)
+    return render_template(
+        "courses/item.html",
+        course=course,
+        item=item,
+        handler=handler,
+        standing=services.standing(_user(), course),
+        previous=previous,
+        following=following,
+        preview=False,
+        editable=can_edit(current_user, course),
+    )
+
+
+@bp.post("/courses/<slug>/items/<int:item_id>/done")
+@login_required
+def mark_done(slug: str, item_id: int):
+    course = _viewable(slug)
+    item = _item_of(course, item_id)
+    had_certificate = services.certificate_for(current_user, course) is not None
+    try:
+        complete = services.mark_done(current_user, item)
+    except CourseError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("courses.item", slug=course.slug, item_id=item.id))
+    if complete and not had_certificate:
+        flash(_("You have completed the course. Your certificate is ready."), "success")
+        return redirect(url_for("courses.course", slug=course.slug, _anchor="certificate"))
+    if request.form.get("then") == "next":
+        _previous, following = services.neighbours(item)
+        if following is not None:
+            return redirect(services.item_url(following))
+    return redirect(url_for("courses.item", slug=course.slug, item_id=item.id, _anchor="done"))
+
+
+@bp.post("/courses/<slug>/items/<int:item_id>/undo")
+@login_required
+def mark_undone(slug: str, item_id: int):
+    course = _viewable(slug)
+    item = _item_of(course, item_id)
+    try:
+        services.mark_not_done(current_user, item)
+    except CourseError as error:
+        flash(str(error.message), "error")
+    return redirect(url_for("courses.item", slug=course.slug, item_id=item.id, _anchor="done"))
+
+
+@bp.get("/courses/<slug>/workbook.pdf")
+def workbook(slug: str):
+    course = _viewable(slug, outline=True)
+    return _send_pdf(documents.workbook_pdf(course), f"{course.slug}-workbook.pdf", private=False)
+
+
+@bp.get("/courses/<slug>/certificate.pdf")
+@login_required
+def certificate_pdf(slug: str):
+    course = _course_or_404(slug)
+    certificate = services.certificate_for(current_user, course)
+    if certificate is None:
+        abort(404)
+    return _send_pdf(
+        documents.certificate_pdf(certificate), f"{course.slug}-certificate.pdf", private=True
+    )
+
+
+@bp.get("/certificates/")
+def lookup():
+    code = request.args.get("code", "", type=str)[:40]
+    not_found = False
+    if code:
+        certificate = services.find_certificate(code)
+        if certificate is not None:
+            return redirect(url_for("courses.verify", code=certificate.code))
+        not_found = True
+    return render_template("courses/lookup.html", code=code, not_found=not_found), (
+        404 if not_found else 200
+    )
+
+
+@bp.get("/certificates/<code>")
+def verify(code: str):
+    certificate = services.find_certificate(code[:40])
+    if certificate is None:
+        abort(404)
+    if certificate.code != code:
+        return redirect(url_for("courses.verify", code=certificate.code), 301)
+    course = certificate.course
+    return render_template(
+        "courses/verify.html",
+        certificate=certificate,
+        course=course if course is not None and course.published else None,
+    )
+
+
+# --------------------------------------------------------------------------- authoring
+
+
+@bp.get("/courses/manage")
+@role_required(Role.INSTRUCTOR)
+def manage():
+    return render_template("courses/manage.html", courses=services.courses_for_editor(current_user))
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@role_required(Role.INSTRUCTOR)
+def new_course():
+    form = CourseForm()
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(
+                current_user,
+                title=form.title.data,
+                slug=form.slug.data,
+                summary=form.summary.data,
+                description=form.description.data,
+                language=form.language.data,
+            )
+        except CourseError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Course created as a draft. Add modules and lessons, then publish it."),
+                  "success")  # fmt: skip
+            return redirect(url_for("courses.edit", slug=course.slug))
+    return render_template("courses/course_form.html", form=form, course=None), _status(form)
+
+
+@bp.route("/courses/import", methods=["GET", "POST"])
+@role_required(Role.INSTRUCTOR)
+def import_course():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            form.file.errors = [_("Choose the zip file of a course.")]
+        else:
+            try:
+                data = services.read_upload(upload.stream.read(MAX_ZIP_BYTES + 1))
+                result = services.import_course(
+                    data,
+                    actor=current_user,
+                    replace=form.replace.data,
+                    slug=form.slug.data or None,
+                )
+            except services.DuplicateCourse as error:
+                if can_edit(current_user, error.course):
+                    hint = _(
+                        "To update it, tick «Replace the existing course» and choose the file "
+                        "again; to make a copy, give another address."
+                    )
+                else:
+                    hint = _("Give another address to import it as a new course.")
+                form.slug.errors = [*form.slug.errors, str(error.message), hint]
+            except CourseError as error:
+                _show_error(form, error)
+            else:
+                for warning in result.warnings:
+                    flash(warning, "warning")
+                if result.created:
+                    flash(_("Course imported as a draft. Check it, then publish it."), "success")
+                else:
+                    flash(_("Course replaced from the archive."), "success")
+                return redirect(url_for("courses.edit", slug=result.course.slug))
+    return render_template("courses/import.html", form=form), _status(form)
+
+
+@bp.get("/courses/<slug>/edit/")
+def edit(slug: str):
+    course = _editable(slug, outline=True)
+    kinds = {k: h for k, h in registered_kinds().items() if h.creatable}
+    return render_template(
+        "courses/edit.html",
+        course=course,
+        kinds=kinds,
+        enrolled=services.enrolled_count(course),
+    )
+
+
+@bp.route("/courses/<slug>/edit/settings", methods=["GET", "POST"])
+def settings(slug: str):
+    course = _editable(slug)
+    form = CourseForm(obj=course)
+    if form.validate_on_submit():
+        try:
+            services.update_course(
+                course,
+                title=form.title.data,
+                slug=form.slug.data,
+                summary=form.summary.data,
+                description=form.description.data,
+                language=form.language.data,
+            )
+        except CourseError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("Course saved."), "success")
+            return redirect(url_for("courses.edit", slug=course.slug))
+    return render_template("courses/course_form.html", form=form, course=course), _status(form)
+
+
+@bp.post("/courses/<slug>/edit/publish")
+def publish(slug: str):
+    course = _editable(slug)
+    published = request.form.get("published") == "1"
+    services.set_published(course, published)
+    if published:
+        flash(_("The course is published: everyone can see it in the catalogue."), "success")
+    else:
+        flash(_("The course is a draft again: only its instructors can see it."), "success")
+    return redirect(url_for("courses.edit", slug=course.slug))
+
+
+@bp.route("/courses/<slug>/edit/instructors", methods=["GET", "POST"])
+def instructors(slug: str):
+    course = _editable(slug)
+    form = InstructorForm()
+    if form.validate_on_submit():
+        try:
+            user = services.add_instructor(course, form.username.data)
+        except CourseError as error:
+            _show_error(form, error)
+        else:
+            flash(_("%(name)s now teaches this course.", name=user.shown_name), "success")
+            return redirect(url_for("courses.instructors", slug=course.slug))
+    return render_template("courses/instructors.html", course=course, form=form), _status(form)
+
+
+@bp.post("/courses/<slug>/edit/instructors/<int:user_id>/remove")
+def remove_instructor(slug: str, user_id: int):
+    course = _editable(slug)
+    try:
+        services.remove_instructor(course, user_id)
+    except CourseError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Instructor removed."), "success")
+    if not can_edit(current_user, services.course_by_slug(slug)):
+        return redirect(url_for("courses.manage"))
+    return redirect(url_for("courses.instructors", slug=slug))
+
+
+@bp.get("/courses/<slug>/export.zip")
+def export(slug: str):
+    course = _editable(slug)
+    return Response(
+        services.export_zip(course),
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{course.slug}.zip"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.route("/courses/<slug>/edit/delete", methods=["GET", "POST"])
+def delete_course(slug: str):
+    course = _editable(slug)
+    form = DeleteCourseForm()
+    if form.validate_on_submit():
+        if form.confirm.data.strip() != course.slug:
+            form.confirm.errors = [_("This is not the course address. Nothing was deleted.")]
+        else:
+            title = course.title
+            services.delete_course(course)
+            flash(_("The course «%(title)s» was deleted.", title=title), "success")
+            return redirect(url_for("courses.manage"))
+    return render_template(
+        "courses/delete_course.html",
+        course=course,
+        form=form,
+        enrolled=services.enrolled_count(course),
+    ), _status(form)
+
+
+@bp.route("/courses/<slug>/edit/modules/new", methods=["GET", "POST"])
+def new_module(slug: str):
+    course = _editable(slug)
+    form = ModuleForm()
+    if form.validate_on_submit():
+        try:
+            module = services.create_module(
+                course, title=form.title.data, slug=form.slug.data, body=form.body.data
+            )
+        except CourseError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Module added."), "success")
+            return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module.id}"))
+    return render_template(
+        "courses/module_form.html", course=course, module=None, form=form
+    ), _status(form)
+
+
+@bp.route("/courses/<slug>/edit/modules/<int:module_id>", methods=["GET", "POST"])
+def edit_module(slug: str, module_id: int):
+    course = _editable(slug)
+    module = _module_of(course, module_id)
+    form = ModuleForm(obj=module)
+    if form.validate_on_submit():
+        try:
+            services.update_module(
+                module, title=form.title.data, slug=form.slug.data, body=form.body.data
+            )
+        except CourseError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Module saved."), "success")
+            return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"))
+    return render_template(
+        "courses/module_form.html", course=course, module=module, form=form
+    ), _status(form)
+
+
+def _direction() -> int:
+    direction = request.form.get("direction")
+    if direction not in ("up", "down"):
+        abort(400)
+    return -1 if direction == "up" else 1
+
+
+@bp.post("/courses/<slug>/edit/modules/<int:module_id>/move")
+def move_module(slug: str, module_id: int):
+    course = _editable(slug)
+    module = _module_of(course, module_id)
+    services.move_module(module, _direction())
+    return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"))
+
+
+@bp.route("/courses/<slug>/edit/modules/<int:module_id>/delete", methods=["GET", "POST"])
+def delete_module(slug: str, module_id: int):
+    course = _editable(slug)
+    module = _module_of(course, module_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.delete_module(module)
+        flash(_("Module deleted."), "success")
+        return redirect(url_for("courses.edit", slug=slug))
+    return render_template(
+        "courses/confirm_delete.html",
+        course=course,
+        form=form,
+        what=module.title,
+        consequence=_(
+            "The module and its %(count)s items will be deleted, with the students' progress "
+            "on them.",
+            count=len(module.items),
+        ),
+        cancel=url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"),
+    )
+
+
+def _preview(form) -> str | None:
+    if request.method == "POST" and request.form.get("action") == "preview":
+        return render_markdown(form.body.data)
+    return None
+
+
+@bp.route("/courses/<slug>/edit/modules/<int:module_id>/items/new", methods=["GET", "POST"])
+def new_item(slug: str, module_id: int):
+    course = _editable(slug)
+    module = _module_of(course, module_id)
+    kind = request.args.get("kind", LESSON)
+    handler = get_handler(kind)
+    if handler is None or not handler.creatable:
+        abort(404)
+    form = ItemForm()
+    preview = None
+    if form.validate_on_submit():
+        preview = _preview(form)
+        if preview is None:
+            try:
+                item = services.create_item(
+                    module,
+                    kind=kind,
+                    title=form.title.data,
+                    slug=form.slug.data,
+                    body=form.body.data,
+                    required=form.required.data,
+                )
+            except CourseError as error:
+                _show_error(form, error)
+            else:
+                flash(_("Added: %(title)s", title=item.title), "success")
+                target = handler.edit_url(item)
+                return redirect(
+                    target or url_for("courses.edit", slug=slug, _anchor=f"item-{item.id}")
+                )
+    status = 200 if preview is not None else _status(form)
+    return render_template(
+        "courses/item_form.html",
+        course=course,
+        module=module,
+        item=None,
+        kind=kind,
+        form=form,
+        preview=preview,
+    ), status
+
+
+@bp.route("/courses/<slug>/edit/items/<int:item_id>", methods=["GET", "POST"])
+def edit_item(slug: str, item_id: int):
+    course = _editable(slug)
+    item = _item_of(course, item_id)
+    form = ItemForm(obj=item)
+    preview = None
+    if form.validate_on_submit():
+        preview = _preview(form)
+        if preview is None:
+            try:
+                services.update_item(
+                    item,
+                    title=form.title.data,
+                    slug=form.slug.data,
+                    body=form.body.data,
+                    required=form.required.data,
+                )
+            except CourseError as error:
+                _show_error(form, error)
+            else:
+                flash(_("Saved."), "success")
+                return redirect(url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"))
+    status = 200 if preview is not None else _status(form)
+    return render_template(
+        "courses/item_form.html",
+        course=course,
+        module=item.module,
+        item=item,
+        kind=item.kind,
+        form=form,
+        preview=preview,
+    ), status
+
+
+@bp.get("/courses/<slug>/edit/items/<int:item_id>/preview")
+def preview_item(slug: str, item_id: int):
+    course = _editable(slug)
+    item = _item_of(course, item_id)
+    previous, following = services.neighbours(item)
+    return render_template(
+        "courses/item.html",
+        course=course,
+        item=item,
+        handler=get_handler(item.kind),
+        standing=services.standing(None, course),
+        previous=previous,
+        following=following,
+        preview=True,
+        editable=True,
+    )
+
+
+@bp.post("/courses/<slug>/edit/items/<int:item_id>/move")
+def move_item(slug: str, item_id: int):
+    course = _editable(slug)
+    item = _item_of(course, item_id)
+    try:
+        services.move_item(item, _direction())
+    except CourseError as error:
+        flash(str(error.message), "error")
+    return redirect(url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"))
+
+
+@bp.post("/courses/<slug>/edit/items/<int:item_id>/copy")
+def copy_item(slug: str, item_id: int):
+    course = _editable(slug)
+    copy = services.copy_item(_item_of(course, item_id))
+    flash(_("Duplicated. Rename the copy or edit it."), "success")
+    return redirect(url_for("courses.edit_item", slug=slug, item_id=copy.id))
+
+
+@bp.route("/courses/<slug>/edit/items/<int:item_id>/delete", methods=["GET", "POST"])
+def delete_item(slug: str, item_id: int):
+    course = _editable(slug)
+    item = _item_of(course, item_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.delete_item(item)
+        flash(_("Deleted."), "success")
+        return redirect(url_for("courses.edit", slug=slug))
+    return render_template(
+        "courses/confirm_delete.html",
+        course=course,
+        form=form,
+        what=item.title,
+        consequence=_("The students' progress on it will be deleted too."),
+        cancel=url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"),
+    )
