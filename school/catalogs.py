@@ -159,6 +159,38 @@ def check(root: Path = PROJECT_ROOT) -> list[Problem]:
                 elif not _translated(message):
                     problems.append(Problem(package, locale, f"untranslated: {msgid!r}"))
             problems.extend(_compiled_problems(package, locale, catalog, path))
+    return problems + conflicts(root)
+
+
+def _key(message) -> tuple[str, str | None]:
+    msgid = message.id if isinstance(message.id, str) else message.id[0]
+    context = message.context
+    if isinstance(context, bytes):  # read_mo gives contexts as bytes
+        context = context.decode("utf-8")
+    return msgid, context
+
+
+def conflicts(root: Path = PROJECT_ROOT, locale: str = "ru") -> list[Problem]:
+    """Source strings two packages translate differently.
+
+    All catalogs merge into one domain at run time, so one of the two translations would silently
+    win in the other package's pages; such strings need a context (``pgettext``) or other words.
+    """
+    seen: dict[tuple[str, str | None], tuple[str, object]] = {}
+    problems = []
+    for package in PACKAGES:
+        path = po_path(package, locale, root)
+        if not path.exists():
+            continue
+        for message in _read(path, locale):
+            if not message.id or not _translated(message):
+                continue
+            key = _key(message)
+            if key in seen and seen[key][1] != message.string:
+                other, text = seen[key]
+                problems.append(Problem(package, locale,
+                    f"{key[0]!r} is {message.string!r} here but {text!r} in {other}"))  # fmt: skip
+            seen.setdefault(key, (package, message.string))
     return problems
 
 
@@ -170,10 +202,8 @@ def _compiled_problems(package: str, locale: str, catalog: Catalog, path: Path) 
         ]
     with mo.open("rb") as fh:
         compiled = read_mo(fh)
-    expected = {(m.id if isinstance(m.id, str) else m.id[0], m.context): m.string
-                for m in catalog if m.id and not m.fuzzy}  # fmt: skip
-    actual = {(m.id if isinstance(m.id, str) else m.id[0], m.context): m.string
-              for m in compiled if m.id}  # fmt: skip
+    expected = {_key(m): m.string for m in catalog if m.id and not m.fuzzy}
+    actual = {_key(m): m.string for m in compiled if m.id}
     if expected != actual:
         return [Problem(package, locale, "compiled catalog is out of date; compile again")]
     return []

@@ -39,11 +39,12 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
-def database(tmp_path_factory) -> dict[str, Any]:
+def database(tmp_path_factory) -> Iterator[dict[str, Any]]:
     """Create the schema once per worker; return the settings every test app uses."""
     url = os.environ.get("PYTEST_DATABASE_URL")
     if url:
-        schema = "test_" + re.sub(r"\W", "_", _worker())
+        # One schema per worker and run, so runs at the same time never drop each other's tables.
+        schema = "test_{}_{}".format(re.sub(r"\W", "_", _worker()), os.getpid())
         admin = create_engine(url)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -64,7 +65,12 @@ def database(tmp_path_factory) -> dict[str, Any]:
     with app.app_context():
         db.create_all()
         db.engine.dispose()
-    return settings
+    yield settings
+    if url:
+        admin = create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{settings["TEST_SCHEMA"]}" CASCADE'))
+        admin.dispose()
 
 
 def _config(settings: dict[str, Any], instance: Path) -> dict[str, Any]:
