@@ -1,0 +1,25 @@
+"""The School's webinar schedule: publishing, registration with a waiting list, calendars, feeds."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, permission rules and hooks (safe to call for every new app)."""
+    from flask_babel import lazy_gettext as _l
+
+    from school import hooks
+    from school.permissions import edit_rule, view_rule
+    from school.webinars import services
+    from school.webinars.models import Webinar
+    from school.webinars.views import bp, home_panel
+
+    app.register_blueprint(bp)
+    edit_rule(Webinar)(services.may_edit)
+    view_rule(Webinar)(services.may_view)
+    hooks.register_nav_link("webinars", _l("Webinars"), "webinars.index")
+    hooks.register_exporter("webinars", services.export_user)
+    hooks.register_eraser("webinars", services.erase_user)
+    hooks.register_home_panel("webinars", home_panel)
+    hooks.register_demo_seeder("webinars", services.seed_demo, order=10)

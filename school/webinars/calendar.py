@@ -1,0 +1,105 @@
+"""iCalendar (RFC 5545) output for the schedule, one webinar and personal feeds.
+
+Pure: the caller passes plain entries with absolute URLs; nothing here knows about Flask or the
+database. Times are written as local times of the webinar's own zone (``DTSTART;TZID=...``) with
+the matching ``VTIMEZONE``, so calendars keep the event at the right wall-clock time even if the
+zone's rules are revised later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+# How often subscribed calendars should look for changes.
+REFRESH = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    uid: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    url: str | None = None
+    cancelled: bool = False
+    tentative: bool = False
+    location: str | None = None
+    categories: tuple[str, ...] = ()
+
+
+def event_uid(webinar_id: int, domain: str) -> str:
+    """A UID that never changes for a webinar, whatever is edited."""
+    return f"webinar-{webinar_id}@{domain}"
+
+
+def _event(entry: CalendarEntry) -> icalendar.Event:
+    zone = ZoneInfo(entry.timezone)
+    if entry.cancelled:
+        status = "CANCELLED"
+    elif entry.tentative:
+        status = "TENTATIVE"
+    else:
+        status = "CONFIRMED"
+    event = icalendar.Event()
+    event.add("uid", entry.uid)
+    # Without METHOD, DTSTAMP is when the information was last revised (RFC 5545, 3.8.7.2),
+    # which also keeps the output stable between requests.
+    event.add("dtstamp", entry.updated_at)
+    event.add("created", entry.created_at)
+    event.add("last-modified", entry.updated_at)
+    event.add("sequence", entry.sequence)
+    event.add("dtstart", entry.starts_at.astimezone(zone))
+    event.add("dtend", entry.ends_at.astimezone(zone))
+    event.add("summary", entry.title)
+    if entry.description:
+        event.add("description", entry.description)
+    event.add("status", status)
+    event.add("class", "PUBLIC")
+    if entry.url:
+        event.add("url", entry.url)
+    if entry.location:
+        event.add("location", entry.location)
+    if entry.categories:
+        event.add("categories", list(entry.categories))
+    return event
+
+
+def build_calendar(
+    entries: Iterable[CalendarEntry],
+    *,
+    name: str,
+    prodid: str,
+    description: str | None = None,
+    refresh: timedelta = REFRESH,
+) -> bytes:
+    """A complete VCALENDAR with one VEVENT per entry and a VTIMEZONE per zone used."""
+    entries = list(entries)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", prodid)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    if description:
+        calendar.add("description", description)
+        calendar.add("x-wr-caldesc", description)
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
+    for entry in entries:
+        calendar.add_component(_event(entry))
+    if entries:
+        # Cover a year on either side, so each event's own daylight saving rules are included.
+        first = min(e.starts_at for e in entries).date() - timedelta(days=366)
+        last = max(e.ends_at for e in entries).date() + timedelta(days=366)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar.to_ical()

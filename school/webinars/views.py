@@ -1,0 +1,690 @@
+"""Routes of the webinar schedule: lists, pages, registration, editing, calendars and feeds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from school.i18n import select_timezone
+from school.markdown import markdown_to_text, render_markdown
+from school.models import Role, User
+from school.permissions import can_view, require_edit, require_view, role_required
+from school.timeutil import now_utc, to_zone
+from school.views import safe_next
+from school.webinars import services
+from school.webinars.calendar import CalendarEntry, build_calendar, event_uid
+from school.webinars.feeds import FeedEntry, atom_id, build_atom
+from school.webinars.forms import TimezoneForm, WebinarForm
+from school.webinars.models import RegistrationStatus, Webinar, WebinarRegistration, WebinarStatus
+from school.webinars.tables import csv_text
+from school.webinars.timetext import LocalTimes, duration_text, local_times, offset_difference
+
+bp = Blueprint("webinars", __name__)
+
+FEED_TOKEN_KEY = "webinar_feed_token"  # noqa: S105 - a session key, not a secret
+PUBLIC_CACHE = "public, max-age=300"
+
+
+# --- time display ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class When:
+    """A webinar's time in its own zone and, when the clocks differ, in the viewer's."""
+
+    event: LocalTimes
+    event_text: str
+    viewer: LocalTimes | None
+    viewer_text: str | None
+    difference: timedelta
+    difference_text: str
+
+    @property
+    def ahead(self) -> bool:
+        return self.difference > timedelta(0)
+
+
+def _locale() -> str:
+    return str(get_locale() or "ru")
+
+
+def _range_text(times: LocalTimes) -> str:
+    if times.end_date:
+        return _(
+            "%(date)s, %(start)s – %(end_date)s, %(end)s",
+            date=times.date,
+            start=times.start,
+            end_date=times.end_date,
+            end=times.end,
+        )
+    return _("%(date)s, %(start)s–%(end)s", date=times.date, start=times.start, end=times.end)
+
+
+def when(webinar: Webinar) -> When:
+    """Times of ``webinar`` for the current viewer (zone from ``select_timezone``)."""
+    locale = _locale()
+    event = local_times(webinar.starts_at, webinar.ends_at, webinar.timezone, locale)
+    viewer_zone = select_timezone()
+    difference = offset_difference(webinar.starts_at, viewer_zone, webinar.timezone)
+    viewer = None
+    if difference:
+        viewer = local_times(webinar.starts_at, webinar.ends_at, viewer_zone, locale)
+    return When(
+        event=event,
+        event_text=_range_text(event),
+        viewer=viewer,
+        viewer_text=_range_text(viewer) if viewer else None,
+        difference=difference,
+        difference_text=duration_text(difference, locale) if difference else "",
+    )
+
+
+def when_short(webinar: Webinar) -> str:
+    """One line for lists: the viewer's time, and the webinar's own when it differs."""
+    times = when(webinar)
+    if times.viewer is None:
+        return f"{times.event.short} ({times.event.zone_label})"
+    return _(
+        "%(viewer)s your time (%(event)s, %(zone)s)",
+        viewer=times.viewer.short,
+        event=times.event.start,
+        zone=times.event.zone_label,
+    )
+
+
+@bp.context_processor
+def _template_helpers() -> dict:
+    return {
+        "webinar_when": when,
+        "webinar_when_short": when_short,
+        "RegistrationStatus": RegistrationStatus,
+        "WebinarStatus": WebinarStatus,
+    }
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _webinar_or_404(webinar_id: int) -> Webinar:
+    webinar = services.get_webinar(webinar_id)
+    if webinar is None:
+        abort(404)
+    return webinar
+
+
+def _editable(webinar_id: int) -> Webinar:
+    return require_edit(_webinar_or_404(webinar_id))
+
+
+def _page() -> int:
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), services.MAX_PAGE)
+
+
+def _uid_domain() -> str:
+    """The domain in calendar UIDs and feed ids: configured, so it is the same on every host."""
+    config = current_app.config
+    domain = config.get("CALENDAR_UID_DOMAIN") or config.get("SERVER_NAME") or request.host
+    return re.sub(r":\d+$", "", domain).lower()
+
+
+def _timezone_form() -> TimezoneForm | None:
+    """The "show times in" form, for viewers whose zone is not saved in their account."""
+    if current_user.is_authenticated and current_user.timezone:
+        return None
+    current = select_timezone()
+    form = TimezoneForm(formdata=None, short=True, current=current)
+    form.tz.data = current
+    form.next.data = request.full_path.rstrip("?")
+    return form
+
+
+def _feed_links() -> dict:
+    return {
+        "atom_url": url_for("webinars.atom_feed", _external=True),
+        "ics_url": url_for("webinars.public_calendar", _external=True),
+    }
+
+
+# --- public pages ---------------------------------------------------------------------------
+
+
+@bp.get("/webinars/")
+def index():
+    pagination = services.upcoming(_page())
+    counts = services.seat_counts(w.id for w in pagination.items)
+    return render_template(
+        "school/webinars/index.html",
+        pagination=pagination,
+        counts=counts,
+        tz_form=_timezone_form(),
+        **_feed_links(),
+    )
+
+
+@bp.get("/webinars/past")
+def past():
+    pagination = services.past(_page())
+    return render_template(
+        "school/webinars/past.html",
+        pagination=pagination,
+        tz_form=_timezone_form(),
+        **_feed_links(),
+    )
+
+
+@bp.get("/webinars/<int:webinar_id>")
+def detail(webinar_id: int):
+    webinar = require_view(_webinar_or_404(webinar_id))
+    registration = services.registration_of(current_user, webinar)
+    position = services.waitlist_position(registration) if registration else None
+    counts = services.seat_counts([webinar.id])[webinar.id]
+    return render_template(
+        "school/webinars/detail.html",
+        webinar=webinar,
+        registration=registration,
+        position=position,
+        counts=counts,
+        show_join=services.may_join(current_user, webinar),
+        now=now_utc(),
+        tz_form=_timezone_form(),
+    )
+
+
+@bp.route("/webinars/timezone", methods=["GET", "POST"])
+def set_timezone():
+    """Every time zone on a page of its own; the choice is kept in the session."""
+    form = TimezoneForm()
+    if request.method == "GET":
+        form.tz.data = select_timezone()
+        form.next.data = safe_next(request.args.get("next"), "webinars.index")
+        return render_template("school/webinars/timezone.html", form=form)
+    if form.validate_on_submit():
+        session["tz"] = form.tz.data
+    else:
+        flash(_("Unknown time zone. Choose one from the list."), "error")
+    return redirect(safe_next(form.next.data, "webinars.index"))
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+@bp.post("/webinars/<int:webinar_id>/register")
+@login_required
+def register(webinar_id: int):
+    webinar = require_view(_webinar_or_404(webinar_id))
+    back = url_for("webinars.detail", webinar_id=webinar.id)
+    try:
+        outcome = services.register(current_user, webinar.id)
+    except services.WebinarError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    except LookupError:
+        abort(404)
+    registration = outcome.registration
+    if not outcome.changed:
+        flash(_("You are already registered for this webinar."), "success")
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        flash(
+            _(
+                "All places are taken: you are number %(position)s on the waiting list. "
+                "If a place frees up, you move up automatically.",
+                position=services.waitlist_position(registration),
+            ),
+            "success",
+        )
+    else:
+        flash(_("You are registered. The join link is on this page."), "success")
+    return redirect(back)
+
+
+@bp.post("/webinars/<int:webinar_id>/unregister")
+@login_required
+def unregister(webinar_id: int):
+    webinar = _webinar_or_404(webinar_id)
+    registration = services.registration_of(current_user, webinar)
+    if registration is None and not can_view(current_user, webinar):
+        abort(404)
+    was_waitlisted = (
+        registration is not None and registration.status == RegistrationStatus.WAITLISTED
+    )
+    try:
+        outcome = services.cancel_registration(current_user, webinar.id)
+    except services.WebinarError as error:
+        flash(error.message, "error")
+    except LookupError:
+        abort(404)
+    else:
+        if outcome.changed and was_waitlisted:
+            flash(_("You have left the waiting list."), "success")
+        elif outcome.changed:
+            flash(_("Your registration has been cancelled."), "success")
+    if request.form.get("next"):
+        return redirect(safe_next(request.form.get("next"), "webinars.mine"))
+    if can_view(current_user, webinar):
+        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return redirect(url_for("webinars.mine"))
+
+
+@bp.get("/webinars/mine")
+@login_required
+def mine():
+    coming = services.my_upcoming(current_user)
+    positions = {r.id: services.waitlist_position(r) for r in coming}
+    # A new feed address is shown once, right after it was made; only its hash is stored.
+    new_token = session.pop(FEED_TOKEN_KEY, None)
+    feed_url = None
+    if new_token:
+        feed_url = url_for("webinars.personal_calendar", token=new_token, _external=True)
+    return render_template(
+        "school/webinars/mine.html",
+        coming=coming,
+        done=services.my_past(current_user, _page()),
+        positions=positions,
+        feed=services.feed_token_of(current_user),
+        feed_url=feed_url,
+        tz_form=_timezone_form(),
+        now=now_utc(),
+    )
+
+
+@bp.post("/webinars/mine/feed")
+@login_required
+def issue_feed():
+    session[FEED_TOKEN_KEY] = services.issue_feed_token(current_user)
+    flash(
+        _("Your personal calendar address is ready. Any earlier address no longer works."),
+        "success",
+    )
+    return redirect(url_for("webinars.mine") + "#calendar-feed")
+
+
+@bp.post("/webinars/mine/feed/revoke")
+@login_required
+def revoke_feed():
+    session.pop(FEED_TOKEN_KEY, None)
+    if services.revoke_feed_token(current_user):
+        flash(_("Your personal calendar address has been turned off."), "success")
+    return redirect(url_for("webinars.mine") + "#calendar-feed")
+
+
+# --- instructors ----------------------------------------------------------------------------
+
+
+@bp.get("/webinars/manage")
+@role_required(Role.INSTRUCTOR)
+def manage():
+    pagination = services.managed(current_user, _page())
+    counts = services.seat_counts(w.id for w in pagination.items)
+    return render_template("school/webinars/manage.html", pagination=pagination, counts=counts)
+
+
+def _apply_errors(form: WebinarForm, errors: dict) -> None:
+    for name, messages in errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            for message in messages:
+                flash(message, "error")
+
+
+def _submitted(form: WebinarForm, webinar: Webinar | None) -> bool:
+    """Validate the form; when it fails, add the schedule's own checks so all problems show."""
+    if form.validate_on_submit():
+        return True
+    if request.method == "POST":
+        extra = services.problems(form.to_data(), webinar)
+        _apply_errors(form, {k: v for k, v in extra.items() if not getattr(form, k).errors})
+    return False
+
+
+@bp.route("/webinars/new", methods=["GET", "POST"])
+@role_required(Role.INSTRUCTOR)
+def create():
+    form = WebinarForm()
+    if request.method == "GET":
+        form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
+        form.duration_minutes.data = 90
+        form.instructors.data = current_user.username
+    if _submitted(form, None):
+        try:
+            webinar = services.create_webinar(current_user, form.to_data())
+        except services.WebinarError as error:
+            _apply_errors(form, error.errors)
+        else:
+            flash(
+                _("The webinar has been saved as a draft. Publish it when it is ready."), "success"
+            )
+            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return _form_page(form, None)
+
+
+def _form_page(form: WebinarForm, webinar: Webinar | None):
+    status = 400 if form.errors else 200
+    return render_template("school/webinars/form.html", form=form, webinar=webinar), status
+
+
+@bp.route("/webinars/<int:webinar_id>/edit", methods=["GET", "POST"])
+@role_required(Role.INSTRUCTOR)
+def edit(webinar_id: int):
+    webinar = _editable(webinar_id)
+    form = WebinarForm()
+    if request.method == "GET":
+        form.fill_from(services.WebinarData.from_webinar(webinar))
+    if _submitted(form, webinar):
+        try:
+            services.update_webinar(current_user, webinar.id, form.to_data())
+        except services.WebinarError as error:
+            _apply_errors(form, error.errors)
+        except LookupError:
+            abort(404)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return _form_page(form, webinar)
+
+
+def _state_change(webinar_id: int, action, message: str):
+    webinar = _editable(webinar_id)
+    try:
+        action(webinar.id)
+    except services.WebinarError as error:
+        flash(error.message, "error")
+    except LookupError:
+        abort(404)
+    else:
+        flash(message, "success")
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+
+
+@bp.post("/webinars/<int:webinar_id>/publish")
+@role_required(Role.INSTRUCTOR)
+def publish(webinar_id: int):
+    return _state_change(webinar_id, services.publish, _("The webinar is on the schedule now."))
+
+
+@bp.post("/webinars/<int:webinar_id>/unpublish")
+@role_required(Role.INSTRUCTOR)
+def unpublish(webinar_id: int):
+    return _state_change(
+        webinar_id,
+        services.unpublish,
+        _("The webinar has been taken off the schedule. Registrations are kept."),
+    )
+
+
+@bp.post("/webinars/<int:webinar_id>/cancel")
+@role_required(Role.INSTRUCTOR)
+def cancel(webinar_id: int):
+    return _state_change(
+        webinar_id,
+        services.cancel_webinar,
+        _("The webinar has been cancelled. Registered people see it marked as cancelled."),
+    )
+
+
+@bp.post("/webinars/<int:webinar_id>/restore")
+@role_required(Role.INSTRUCTOR)
+def restore(webinar_id: int):
+    return _state_change(
+        webinar_id, services.restore_webinar, _("The webinar is back on the schedule.")
+    )
+
+
+@bp.post("/webinars/<int:webinar_id>/delete")
+@role_required(Role.INSTRUCTOR)
+def delete(webinar_id: int):
+    webinar = _editable(webinar_id)
+    try:
+        services.delete_webinar(webinar.id)
+    except services.WebinarError as error:
+        flash(error.message, "error")
+        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    except LookupError:
+        abort(404)
+    flash(_("The draft has been deleted."), "success")
+    return redirect(url_for("webinars.manage"))
+
+
+def status_label(status: str) -> str:
+    labels = {
+        RegistrationStatus.REGISTERED.value: _("Registered"),
+        RegistrationStatus.WAITLISTED.value: _("Waiting list"),
+        RegistrationStatus.CANCELLED.value: _("Cancelled"),
+    }
+    return labels.get(status, status)
+
+
+@bp.get("/webinars/<int:webinar_id>/registrants")
+@role_required(Role.INSTRUCTOR)
+def registrants(webinar_id: int):
+    webinar = _editable(webinar_id)
+    return render_template(
+        "school/webinars/registrants.html",
+        webinar=webinar,
+        pagination=services.registrants(webinar, _page()),
+        counts=services.seat_counts([webinar.id])[webinar.id],
+        status_label=status_label,
+    )
+
+
+def _stamp(value: datetime | None, tz_name: str) -> str:
+    return to_zone(value, tz_name).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.get("/webinars/<int:webinar_id>/registrants.csv")
+@role_required(Role.INSTRUCTOR)
+def registrants_csv(webinar_id: int):
+    webinar = _editable(webinar_id)
+    tz_name = webinar.timezone
+    header = [
+        _("Username"),
+        _("Name"),
+        _("Status"),
+        _("Registered at (%(zone)s)", zone=tz_name),
+        _("Moved up from the waiting list at (%(zone)s)", zone=tz_name),
+        _("Cancelled at (%(zone)s)", zone=tz_name),
+    ]
+    rows = [
+        [
+            r.user.username,
+            r.user.display_name or "",
+            status_label(r.status),
+            _stamp(r.registered_at, tz_name),
+            _stamp(r.promoted_at, tz_name),
+            _stamp(r.cancelled_at, tz_name),
+        ]
+        for r in services.all_registrants(webinar)
+    ]
+    return Response(
+        csv_text(header, rows).encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="webinar-{webinar.id}-registrants.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --- calendars and feeds --------------------------------------------------------------------
+
+
+def _description(webinar: Webinar, join_url: str | None = None) -> str:
+    parts = []
+    if webinar.is_cancelled:
+        parts.append(_("This webinar has been cancelled."))
+    summary = markdown_to_text(webinar.summary)
+    if summary:
+        parts.append(summary)
+    if webinar.presenter_list:
+        parts.append(_("Presenters: %(names)s", names=", ".join(webinar.presenter_list)))
+    if join_url:
+        parts.append(_("Join link: %(url)s", url=join_url))
+    parts.append(url_for("webinars.detail", webinar_id=webinar.id, _external=True))
+    return "\n\n".join(parts)
+
+
+def _entry(webinar: Webinar, registration: WebinarRegistration | None = None) -> CalendarEntry:
+    """A calendar entry; the join link only for a registration holding a place."""
+    join_url = None
+    if (
+        registration is not None
+        and registration.status == RegistrationStatus.REGISTERED
+        and webinar.is_published
+    ):
+        join_url = webinar.join_url
+    title = webinar.title
+    tentative = registration is not None and registration.status == RegistrationStatus.WAITLISTED
+    if tentative:
+        title = _("%(title)s (waiting list)", title=webinar.title)
+    return CalendarEntry(
+        uid=event_uid(webinar.id, _uid_domain()),
+        title=title,
+        description=_description(webinar, join_url),
+        starts_at=webinar.starts_at,
+        ends_at=webinar.ends_at,
+        timezone=webinar.timezone,
+        sequence=webinar.sequence,
+        created_at=webinar.created_at,
+        updated_at=webinar.updated_at,
+        url=url_for("webinars.detail", webinar_id=webinar.id, _external=True),
+        cancelled=webinar.is_cancelled,
+        tentative=tentative,
+        location=join_url,
+        categories=(webinar.series,) if webinar.series else (),
+    )
+
+
+def _prodid() -> str:
+    return f"-//{current_app.config['SITE_NAME']}//Webinars//{_locale().upper()}"
+
+
+def _feed_response(body: bytes, content_type: str, cache: str) -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers["Cache-Control"] = cache
+    # The text is in the reader's language, chosen by header or by the session cookie.
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _calendar_response(body: bytes, filename: str, cache: str) -> Response:
+    response = _feed_response(body, "text/calendar; charset=utf-8", cache)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.get("/webinars.ics")
+def public_calendar():
+    body = build_calendar(
+        [_entry(w) for w in services.public_calendar()],
+        name=_("Webinars: %(site)s", site=current_app.config["SITE_NAME"]),
+        description=_("The schedule of free webinars. Join links are sent to registered people."),
+        prodid=_prodid(),
+    )
+    return _calendar_response(body, "webinars.ics", PUBLIC_CACHE)
+
+
+@bp.get("/webinars/<int:webinar_id>.ics")
+def webinar_calendar(webinar_id: int):
+    webinar = require_view(_webinar_or_404(webinar_id))
+    body = build_calendar(
+        [_entry(webinar)], name=webinar.title, prodid=_prodid(), refresh=timedelta(hours=6)
+    )
+    cache = PUBLIC_CACHE if webinar.is_published else "private, no-store"
+    return _calendar_response(body, f"webinar-{webinar.id}.ics", cache)
+
+
+@bp.get("/webinars/feed/<token>.ics")
+def personal_calendar(token: str):
+    user = services.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    # Calendar apps send no language: use the one saved in the account.
+    with force_locale(user.locale or _locale()):
+        body = build_calendar(
+            [_entry(r.webinar, r) for r in services.personal_calendar(user)],
+            name=_("My webinars: %(site)s", site=current_app.config["SITE_NAME"]),
+            prodid=_prodid(),
+        )
+    response = _calendar_response(body, "my-webinars.ics", "private, no-store")
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/webinars/feed.atom")
+def atom_feed():
+    locale = _locale()
+    entries = []
+    for webinar in services.announcements():
+        times = local_times(webinar.starts_at, webinar.ends_at, webinar.timezone, locale)
+        summary = f"{_range_text(times)} ({times.zone_label})."
+        if webinar.presenter_list:
+            summary += " " + _("Presenters: %(names)s", names=", ".join(webinar.presenter_list))
+        entries.append(
+            FeedEntry(
+                id=atom_id(event_uid(webinar.id, _uid_domain())),
+                title=webinar.title,
+                url=url_for("webinars.detail", webinar_id=webinar.id, _external=True),
+                updated=webinar.updated_at,
+                published=webinar.published_at,
+                summary=summary,
+                content_html=str(render_markdown(webinar.summary)) or None,
+                categories=(webinar.series,) if webinar.series else (),
+            )
+        )
+    body = build_atom(
+        entries,
+        feed_id=atom_id(f"webinars@{_uid_domain()}"),
+        title=_("Webinars: %(site)s", site=current_app.config["SITE_NAME"]),
+        subtitle=_("Upcoming free webinars. Register on the site to get the join link."),
+        self_url=url_for("webinars.atom_feed", _external=True),
+        html_url=url_for("webinars.index", _external=True),
+        author=current_app.config["ORG_NAME"],
+        updated=now_utc(),
+        lang=locale,
+    )
+    return _feed_response(body, "application/atom+xml; charset=utf-8", PUBLIC_CACHE)
+
+
+# --- hooks ----------------------------------------------------------------------------------
+
+
+def home_panel(user: User, limit: int = 3) -> list[tuple[str, str]]:
+    """My next webinars (registered or on the waiting list) for the home page."""
+    coming = services.my_upcoming(user)
+    items = []
+    for registration in coming:
+        webinar = registration.webinar
+        if not webinar.is_published:
+            continue
+        if registration.status == RegistrationStatus.WAITLISTED:
+            label = _(
+                "Webinar: %(title)s, %(when)s (waiting list)",
+                title=webinar.title,
+                when=when_short(webinar),
+            )
+        else:
+            label = _("Webinar: %(title)s, %(when)s", title=webinar.title, when=when_short(webinar))
+        items.append((label, url_for("webinars.detail", webinar_id=webinar.id)))
+        if len(items) >= limit:
+            break
+    return items
