@@ -1,0 +1,175 @@
+"""What a printed brochure or memo holds, and the print formats. Pure: no Flask, no database.
+
+A :class:`Document` is everything the print templates need, as plain data. It is built from the
+database for a live render and stored as JSON in an edition, so a reprint uses exactly the texts
+(and entry revisions) the edition was published with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+# ------------------------------------------------------------------------------ formats
+
+
+@dataclass(frozen=True)
+class Format:
+    """A print format: the page class of print.css and the document kinds it suits."""
+
+    key: str
+    page_format: str
+    booklet: bool = False
+    kinds: tuple[str, ...] = ("brochure",)
+
+
+FORMATS: dict[str, Format] = {
+    "a5": Format("a5", "format-a5", booklet=True),
+    "a4": Format("a4", "format-a4"),
+    "large": Format("large", "format-large-print"),
+    "memo": Format("memo", "format-memo", kinds=("memo",)),
+}
+BROCHURE_FORMATS = ("a5", "a4", "large")
+MEMO_PAPERS = ("a4", "a5")
+
+# Memos must fit one page: each step prints smaller, down to a size still easy to read.
+MEMO_FIT_STEPS = 4
+
+
+def formats_for(kind: str) -> list[str]:
+    """Format keys that a brochure or a memo can be printed in."""
+    return [key for key, fmt in FORMATS.items() if kind in fmt.kinds]
+
+
+# ------------------------------------------------------------------------------ document
+
+
+@dataclass
+class EntryData:
+    entry_id: int
+    revision_id: int
+    slug: str
+    question: str
+    short_answer: str
+    full_answer: str
+    legal_references: list[str] = field(default_factory=list)
+    valid_as_of: date | None = None
+    demo: bool = False
+
+    @property
+    def anchor(self) -> str:
+        return anchor_for(self.slug)
+
+
+@dataclass
+class SectionData:
+    title: str
+    entries: list[EntryData] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """A brochure or memo as the print templates see it."""
+
+    kind: str
+    slug: str
+    title: str
+    subtitle: str = ""
+    edition_label: str = ""
+    language: str = "ru"
+    introduction: str = ""
+    org_name: str = ""
+    paper: str = "a4"
+    topic_title: str = ""
+    keywords: list[str] = field(default_factory=list)
+    # The edition's date: the "valid as of" date when no entry has one.
+    edition_date: date | None = None
+    sections: list[SectionData] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[EntryData]:
+        return [entry for section in self.sections for entry in section.entries]
+
+    @property
+    def valid_as_of(self) -> date | None:
+        """The latest "valid as of" date among the entries, else the edition's date."""
+        dates = [e.valid_as_of for e in self.entries if e.valid_as_of is not None]
+        return max(dates) if dates else self.edition_date
+
+    @property
+    def has_demo(self) -> bool:
+        return any(entry.demo for entry in self.entries)
+
+    def revision_ids(self) -> dict[int, int]:
+        """entry id -> revision id used."""
+        return {entry.entry_id: entry.revision_id for entry in self.entries}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["edition_date"] = _iso(self.edition_date)
+        for section in data["sections"]:
+            for entry in section["entries"]:
+                entry["valid_as_of"] = _iso(entry["valid_as_of"])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        data = dict(data)
+        sections = [
+            SectionData(
+                title=s["title"],
+                entries=[
+                    EntryData(**{**e, "valid_as_of": _date(e.get("valid_as_of"))})
+                    for e in s["entries"]
+                ],
+            )
+            for s in data.pop("sections", [])
+        ]
+        data["edition_date"] = _date(data.get("edition_date"))
+        return cls(**data, sections=sections)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+_ANCHOR_RE = re.compile(r"[^a-z0-9-]+")
+
+
+def anchor_for(slug: str) -> str:
+    """An HTML id for an entry, safe in a CSS ``target-counter(attr(href))``."""
+    return "q-" + (_ANCHOR_RE.sub("-", slug.lower()).strip("-") or "x")
+
+
+# ------------------------------------------------------------------------------ slugs
+
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o",
+            "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e",
+            "yu", "ya",
+        ],
+        strict=True,
+    )
+)  # fmt: skip
+
+
+def is_slug(value: str, max_length: int = 120) -> bool:
+    """Lower-case Latin letters, digits and single hyphens."""
+    return bool(value) and len(value) <= max_length and bool(_SLUG_RE.match(value))
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A slug from a title, with Russian letters transliterated."""
+    out = "".join(_TRANSLIT.get(c, c) for c in text.lower())
+    out = re.sub(r"[^a-z0-9]+", "-", out).strip("-")
+    return out[:max_length].rstrip("-") or "item"

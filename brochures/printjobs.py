@@ -1,0 +1,128 @@
+"""Turn brochure HTML into cached PDFs. Pure (no Flask, no database) and picklable, so the CLI
+can hand jobs to worker processes while the web renders the same jobs in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from brochures.imposition import impose_booklet
+from school import printing
+
+BOOKLET_SUFFIX = "-booklet"
+
+
+@dataclass(frozen=True)
+class BuildJob:
+    """HTML variants tried in order until one fits ``max_pages`` (memos shrink to one page)."""
+
+    candidates: tuple[str, ...]
+    metadata: printing.PdfMetadata
+    cache_dir: str
+    max_pages: int | None = None
+    impose: bool = False
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The PDF in the cache, its ETag, and how many documents the engine had to render."""
+
+    path: Path
+    etag: str
+    renders: int
+    pages: int | None
+    fits: bool
+    name: str = ""
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def run_build(job: BuildJob) -> BuildResult:
+    """Render (or find in the cache) the first candidate that fits; impose it if asked."""
+    if not job.candidates:
+        raise ValueError("nothing to render")
+    renders = 0
+    pages: int | None = None
+    fits = True
+    cached = None
+    for html in job.candidates:
+        cached = printing.render_cached(html, job.cache_dir, job.metadata)
+        renders += cached.rendered
+        if job.max_pages is None:
+            break
+        pages = printing.pdf_page_count(cached.path.read_bytes())
+        fits = pages <= job.max_pages
+        if fits:
+            break
+    assert cached is not None
+    path, etag = cached.path, cached.etag
+    if job.impose:
+        path, etag = _imposed(cached.path, cached.etag)
+    return BuildResult(path=path, etag=etag, renders=renders, pages=pages, fits=fits, name=job.name)
+
+
+def cached_build(job: BuildJob) -> BuildResult | None:
+    """The result of ``job`` if everything it needs is in the cache already, else None.
+
+    Lets the CLI skip starting worker processes for documents that need no rendering.
+    """
+    pages: int | None = None
+    fits = True
+    found: tuple[Path, str] | None = None
+    for html in job.candidates:
+        key = printing.cache_key(html, job.metadata)
+        path = Path(job.cache_dir) / f"{key}.pdf"
+        if not _is_whole_pdf(path):
+            return None
+        found = (path, key)
+        if job.max_pages is None:
+            break
+        pages = printing.pdf_page_count(path.read_bytes())
+        fits = pages <= job.max_pages
+        if fits:
+            break
+    if found is None:
+        return None
+    path, etag = found
+    if job.impose:
+        path = path.with_name(f"{etag}{BOOKLET_SUFFIX}.pdf")
+        etag += BOOKLET_SUFFIX
+        if not _is_whole_pdf(path):
+            return None
+    return BuildResult(path=path, etag=etag, renders=0, pages=pages, fits=fits, name=job.name)
+
+
+def _imposed(source: Path, etag: str) -> tuple[Path, str]:
+    # The imposed sheets depend only on the source PDF: keep them next to it, keyed by its hash.
+    target = source.with_name(f"{etag}{BOOKLET_SUFFIX}.pdf")
+    if not _is_whole_pdf(target):
+        _write_atomically(target, impose_booklet(source.read_bytes()))
+    return target, etag + BOOKLET_SUFFIX
+
+
+def _is_whole_pdf(path: Path) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise

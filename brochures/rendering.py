@@ -1,0 +1,143 @@
+"""Brochure and memo HTML for the print engine, from a :class:`~brochures.layout.Document`.
+
+Runs in an app context (Jinja templates, translations); no database. The HTML is what the
+engine's cache key covers, so it must depend only on the document: no "now", no request data.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import nh3
+from babel.dates import format_date
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from brochures.layout import FORMATS, MEMO_FIT_STEPS, Document
+from school import printing
+from school.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+
+STYLESHEETS = ("css/print.css", "css/print-brochure.css")
+
+# A printed page cannot follow a link and must not load an image: links keep their text,
+# images disappear (the engine's fetcher would refuse them anyway).
+_PRINT_TAGS = ALLOWED_TAGS - {"a", "img"}
+_PRINT_ATTRIBUTES = {tag: attrs for tag, attrs in ALLOWED_ATTRIBUTES.items() if tag in _PRINT_TAGS}
+
+
+def print_markdown(text: str | None) -> Markup:
+    """User-written Markdown as HTML for print: the site's safe renderer, minus links and images."""
+    html = str(render_markdown(text))
+    if not html:
+        return Markup("")
+    cleaned = nh3.clean(html, tags=_PRINT_TAGS, attributes=_PRINT_ATTRIBUTES, url_schemes=set())
+    return Markup(cleaned)  # noqa: S704 - sanitised twice: render_markdown, then nh3 above
+
+
+def long_date(value: date | None, language: str) -> str:
+    """A date as printed: "1 марта 2025 г." / "March 1, 2025"."""
+    if value is None:
+        return ""
+    return format_date(value, "long", locale=language)
+
+
+def _labels() -> dict[str, str]:
+    # Print templates belong to no catalog of their own: every printed word is passed in here.
+    return {
+        "contents": _("Contents"),
+        "introduction": _("Introduction"),
+        "in_short": _("In short:"),
+        "legal_references": _("Laws and regulations"),
+        "valid_as_of": _("Valid as of"),
+        "laws_change": _(
+            "Laws change: before you act, check whether the rules are still the same, or ask "
+            "for help."
+        ),
+        "demo_note": _("Demonstration content. Not legal advice."),
+        "demo_long": _(
+            "The texts are written to demonstrate the platform. They are not legal advice and "
+            "may be out of date or wrong."
+        ),
+        "demo_short": _("demonstration content, not legal advice"),
+        "about_title": _("About this brochure"),
+        "about": _(
+            "Each chapter answers questions on one subject. Every answer begins with a short "
+            "answer in a frame, then explains the details and lists the laws it relies on. The "
+            "date under an answer tells when it was last checked."
+        ),
+        "free": _("Distributed free of charge. Not for sale."),
+        "edition": _("Edition"),
+        "memo": _("Memo"),
+        "publisher": _("Publisher:"),
+    }
+
+
+def render_html(doc: Document, fmt: str, *, fit: int = 0) -> str:
+    """The HTML of ``doc`` in format ``fmt`` (a key of ``FORMATS``); ``fit`` shrinks a memo."""
+    spec = FORMATS[fmt]
+    if doc.kind not in spec.kinds:
+        raise ValueError(f"a {doc.kind} cannot be printed in the {fmt} format")
+    classes = []
+    if spec.booklet:
+        classes.append("booklet")
+    if fmt == "memo":
+        classes.append(f"memo-{doc.paper}")
+        classes.append(f"fit-{fit}")
+    with force_locale(doc.language):
+        as_of = long_date(doc.valid_as_of, doc.language)
+        context = {
+            "doc": doc,
+            "lang": doc.language,
+            "page_format": spec.page_format,
+            "html_class": " ".join(classes),
+            "booklet": spec.booklet,
+            "labels": _labels(),
+            "valid_as_of": as_of,
+            "long_date": lambda value: long_date(value, doc.language),
+            "introduction": print_markdown(doc.introduction),
+            "answers": {entry.slug: print_markdown(entry.full_answer) for entry in doc.entries},
+        }
+        template = "print/memo.html" if fmt == "memo" else "print/brochure.html"
+        return render_template(template, **context)
+
+
+def html_candidates(doc: Document, fmt: str) -> list[str]:
+    """HTML to try in order: one for brochures; a memo gets smaller steps until it fits a page."""
+    if fmt == "memo":
+        return [render_html(doc, fmt, fit=step) for step in range(MEMO_FIT_STEPS)]
+    return [render_html(doc, fmt)]
+
+
+def max_pages(fmt: str) -> int | None:
+    return 1 if fmt == "memo" else None
+
+
+def metadata(doc: Document, created: datetime | None = None) -> printing.PdfMetadata:
+    """PDF metadata: title, author (the organisation), language, subject and keywords."""
+    return printing.PdfMetadata(
+        title=doc.title,
+        author=doc.org_name,
+        lang=doc.language,
+        subject=doc.subtitle or None,
+        keywords=tuple(doc.keywords),
+        created=created,
+    )
+
+
+_LINK_RE = re.compile(r'<link rel="stylesheet" href="static:([a-z0-9/_.-]+\.css)">')
+
+
+def freeze_styles(html: str) -> str:
+    """Inline the linked print stylesheets, so a frozen edition no longer depends on them."""
+
+    def inline(match: re.Match[str]) -> str:
+        path = printing.BundledUrlFetcher().resolve(printing.static_url(match[1]))
+        if path is None:
+            return match[0]
+        css = path.read_text(encoding="utf-8")
+        return f"<style>\n{css}\n</style>"
+
+    return _LINK_RE.sub(inline, html)

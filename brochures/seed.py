@@ -1,0 +1,138 @@
+"""Demonstration content: topics, entries (brochures/demo/), brochures and memos with editions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from brochures import bundle, services
+from brochures.models import Brochure, Kind
+from school.extensions import db
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+EDITION = "Демонстрационное издание, 2026"
+INTRODUCTION = (
+    "Эта брошюра отвечает на вопросы о деньгах, которые чаще всего задают люди в заключении "
+    "и их родственники. Каждый ответ начинается с короткого ответа в рамке, затем объясняет "
+    "подробности и называет законы, на которых он основан.\n\n"
+    "**Это демонстрационные материалы, а не юридическая консультация.** С вашим вопросом "
+    "обращайтесь к юристам фонда: напишите письмо или попросите родственников связаться с нами."
+)
+
+
+@dataclass(frozen=True)
+class DemoDocument:
+    slug: str
+    title: str
+    subtitle: str
+    topics: tuple[str, ...]
+    kind: str = Kind.BROCHURE.value
+    primary_format: str = "a5"
+    paper: str = "a4"
+    per_topic: int | None = None
+
+
+DOCUMENTS = (
+    DemoDocument(
+        "money-family-pension",
+        "Деньги в заключении",
+        "Жильё, алименты, пенсия и удержания: ответы на частые вопросы",
+        ("housing", "alimony", "pensions", "deductions"),
+        primary_format="a5",
+    ),
+    DemoDocument(
+        "debts-loans-banks",
+        "Долги, кредиты и банки",
+        "Что делать с долгами, картами и налогами во время заключения и после освобождения",
+        ("loans", "banking", "taxes", "after-release"),
+        primary_format="a4",
+    ),
+    DemoDocument(
+        "money-large-print",
+        "Главное о деньгах",
+        "Крупный шрифт: документы, доверенности и пособия",
+        ("documents", "benefits"),
+        primary_format="large",
+        per_topic=3,
+    ),
+    DemoDocument(
+        "memo-pension",
+        "Памятка: пенсия в заключении",
+        "Как получать пенсию в СИЗО и колонии",
+        ("pensions",),
+        kind=Kind.MEMO.value,
+        primary_format="memo",
+        paper="a5",
+        per_topic=4,
+    ),
+    DemoDocument(
+        "memo-deductions",
+        "Памятка: удержания из зарплаты и пенсии",
+        "Что и сколько могут удержать — и что делать, если удерживают лишнее",
+        ("deductions",),
+        kind=Kind.MEMO.value,
+        primary_format="memo",
+        paper="a4",
+        per_topic=6,
+    ),
+)
+
+
+def seed(users: dict, log: Callable[[str], None]) -> None:
+    """Load the demo entries as approved by the demo staff user, then brochures and memos."""
+    if db.session.scalar(select(func.count(Brochure.id))):
+        log("  financial literacy: already loaded")
+        return
+    reviewer = users.get("staff") or users.get("admin")
+    summary = services.import_bundle(reviewer, bundle.read_directory(DEMO_DIR), reviewer=reviewer)
+    log(
+        f"  financial literacy: {summary.created + summary.updated} entries, "
+        f"{summary.topics_created} topics"
+    )
+    for spec in DOCUMENTS:
+        brochure = _create(spec, reviewer)
+        if brochure is None:
+            continue
+        edition = services.publish_edition(reviewer, brochure, EDITION)
+        log(f"  {spec.kind} {spec.slug}: {len(_entries(edition))} entries")
+
+
+def _entries(edition) -> list:
+    return [e for s in edition.document["sections"] for e in s["entries"]]
+
+
+def _create(spec: DemoDocument, user) -> Brochure | None:
+    topics = [t for slug in spec.topics if (t := services.topic_by_slug(slug)) is not None]
+    if not topics:
+        return None
+    data = services.BrochureInput(
+        kind=spec.kind,
+        slug=spec.slug,
+        title=spec.title,
+        subtitle=spec.subtitle,
+        edition_label=EDITION,
+        language="ru",
+        introduction=INTRODUCTION if spec.kind == Kind.BROCHURE.value else "",
+        primary_format=spec.primary_format,
+        paper=spec.paper,
+        topic_id=topics[0].id,
+    )
+    brochure = services.create_brochure(user, data)
+    first = brochure.sections[0]
+    for index, topic in enumerate(topics):
+        if spec.kind == Kind.MEMO.value:
+            section = first
+        elif index == 0:
+            section = first
+            services.rename_section(section, topic.title)
+        else:
+            section = services.add_section(brochure, topic.title)
+        for entry in services.addable_entries(brochure):
+            if spec.per_topic is not None and len(section.items) >= spec.per_topic:
+                break
+            if topic in entry.topics:
+                services.add_item(section, entry)
+    return brochure

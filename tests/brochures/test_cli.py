@@ -1,0 +1,146 @@
+"""``flask brochures build|import|export|reindex``, run through the app's CLI runner."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from datetime import date
+
+import pytest
+
+from brochures import services
+from brochures.imposition import booklet_order
+from school import printing
+from tests.brochures import factories as f
+
+A5 = (419.53, 595.28)
+A4 = (595.28, 841.89)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_weasyprint(caplog):
+    caplog.set_level(logging.CRITICAL, logger="weasyprint")
+
+
+@pytest.fixture
+def docs(make_user):
+    staff = make_user("staff")
+    pensions = f.topic()
+    first = f.entry(staff, "pension", "Как получать пенсию?", topics=[pensions])
+    second = f.entry(staff, "cut", "Что удерживают из пенсии?", topics=[pensions])
+    brochure = f.brochure(staff, {"Пенсия": [first, second]}, slug="money")
+    memo = f.brochure(
+        staff, {"Пенсия": [first, second]}, slug="memo", kind="memo", primary_format="memo",
+        paper="a5", memo_topic=pensions,
+    )  # fmt: skip
+    return {"staff": staff, "brochure": brochure, "memo": memo, "entry": first}
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=["brochures", *args])
+
+
+def test_build_one_brochure_in_each_format(app, docs, tmp_path):
+    for fmt, size in (("a5", A5), ("a4", A4), ("large", A4)):
+        target = tmp_path / f"money-{fmt}.pdf"
+        result = run(app, "build", "money", "--format", fmt, "-o", str(target))
+        assert result.exit_code == 0, result.output
+        pdf = target.read_bytes()
+        assert f.size_pt(pdf) == size
+        assert "Как получать пенсию?" in " ".join(f.page_texts(pdf))
+    memo = tmp_path / "memo.pdf"
+    assert run(app, "build", "memo", "-o", str(memo)).exit_code == 0  # its own format by default
+    assert printing.pdf_page_count(memo.read_bytes()) == 1
+    assert f.size_pt(memo.read_bytes()) == A5
+
+
+def test_build_imposed_booklet_and_the_cache(app, docs, tmp_path):
+    target = tmp_path / "booklet.pdf"
+    result = run(app, "build", "money", "--format", "a5", "--impose", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert "1 rendered" in result.output
+    imposed = f.reader(target.read_bytes())
+    pages = printing.pdf_page_count(services.build(docs["brochure"], "a5").read())
+    assert len(imposed.pages) == len(booklet_order(pages))
+    assert (
+        round(float(imposed.pages[0].mediabox.width)),
+        round(float(imposed.pages[0].mediabox.height)),
+    ) == (842, 595)
+
+    again = run(app, "build", "money", "--format", "a5", "--impose", "-o", str(target))
+    assert "0 rendered, 1 from the cache" in again.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "nosuch", "-o", "x.pdf"], "unknown brochure or memo 'nosuch'"),
+        (["build", "money", "--format", "a3", "-o", "x.pdf"], "'a3' is not one of"),
+        (
+            ["build", "memo", "--format", "a5", "-o", "x.pdf"],
+            "memo is a memo; it can be built as: memo",
+        ),
+        (["build", "money", "--format", "a4", "--impose", "-o", "x.pdf"], "--impose works with"),
+        (["build", "-o", "x.pdf"], "give a brochure SLUG or --all"),
+        (["build", "money", "--all", "-o", "x"], "either a SLUG or --all"),
+    ],
+)
+def test_build_refuses_bad_arguments_clearly(app, docs, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = run(app, *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_build_all_in_worker_processes_with_a_progress_bar(app, docs, tmp_path):
+    services.publish_edition(docs["staff"], docs["brochure"], "Издание 1")
+    # Changes after the edition: --all prints the edition, --current the new text.
+    draft = services.save_entry(
+        docs["staff"],
+        docs["entry"],
+        services.EntryInput(slug="pension", question="Новый вопрос о пенсии?"),
+    )
+    services.submit_for_review(docs["staff"], draft)
+    services.approve(docs["staff"], draft, date(2026, 1, 1))
+
+    out = tmp_path / "all"
+    result = run(app, "build", "--all", "--jobs", "2", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Rendering PDFs" in result.output
+    assert "2 PDF(s) written: 2 rendered, 0 from the cache (2 process(es))." in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["memo-memo.pdf", "money-a5.pdf"]
+    edition_text = " ".join(f.page_texts((out / "money-a5.pdf").read_bytes()))
+    assert "Издание 1" in edition_text and "Новый вопрос" not in edition_text
+    assert printing.pdf_page_count((out / "memo-memo.pdf").read_bytes()) == 1
+
+    cached = run(app, "build", "--all", "-o", str(out))
+    assert "2 PDF(s) written: 0 rendered, 2 from the cache (1 process(es))." in cached.output
+
+    current = run(app, "build", "--all", "--current", "--format", "large", "-o", str(out))
+    assert current.exit_code == 0, current.output
+    large = (out / "money-large.pdf").read_bytes()
+    assert "Новый вопрос о пенсии?" in " ".join(f.page_texts(large))
+    assert f.size_pt(large) == A4
+
+
+def test_export_import_and_reindex_commands(app, docs, tmp_path):
+    archive = tmp_path / "kb.zip"
+    result = run(app, "export", str(archive))
+    assert result.exit_code == 0 and archive.exists()
+    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as zipped:
+        assert "entries/pension.md" in zipped.namelist()
+    result = run(app, "import", str(archive))
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 2 unchanged" in result.output
+
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip")
+    result = run(app, "import", str(broken))
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.output
+
+    result = run(app, "reindex")
+    assert result.exit_code == 0 and "2 entries indexed" in result.output
+    assert services.search("пенсия").total == 2

@@ -1,0 +1,83 @@
+"""The demo seeder: approved demo entries, one brochure per format and two memos, each published."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+
+from brochures import seed, services
+from brochures.models import Brochure, Entry, Status
+from school import hooks, printing
+from school.extensions import db
+
+
+@pytest.fixture
+def seeded(make_user):
+    users = {"staff": make_user("staff", username="demo-staff"), "admin": make_user("admin")}
+    lines: list[str] = []
+    seed.seed(users, lines.append)
+    return users, lines
+
+
+def test_seeder_is_registered_in_order(app):
+    assert hooks.demo_seeders["brochures"][0] == 30
+
+
+def test_demo_entries_are_approved_by_the_demo_staff_user(seeded):
+    users, _lines = seeded
+    entries = list(db.session.scalars(db.select(Entry)))
+    assert len(entries) >= 30
+    assert len({t.id for e in entries for t in e.topics}) >= 6
+    for entry in entries:
+        revision = entry.published_revision
+        assert entry.demo and revision.status == Status.APPROVED
+        assert revision.reviewer_id == users["staff"].id
+        assert revision.valid_as_of is not None and revision.review_due > revision.valid_as_of
+    pension = services.entry_by_slug("pension-deductions-in-prison")
+    assert pension.published_revision.valid_as_of == date(2026, 8, 3)  # from the file
+    assert services.search("пенсия").total >= 3
+
+
+def test_demo_brochures_and_memos_have_editions(seeded):
+    brochures = services.list_brochures()
+    kinds = sorted((b.kind, b.primary_format, b.paper if b.is_memo else "") for b in brochures)
+    assert kinds == [
+        ("brochure", "a4", ""),
+        ("brochure", "a5", ""),
+        ("brochure", "large", ""),
+        ("memo", "memo", "a4"),
+        ("memo", "memo", "a5"),
+    ]
+    for brochure in brochures:
+        assert len(brochure.editions) == 1
+        edition = brochure.editions[0]
+        assert edition.valid_as_of is not None and edition.document["sections"]
+        assert services.changes_since(brochure, edition) == []
+        entries = [e for s in edition.document["sections"] for e in s["entries"]]
+        if brochure.is_memo:
+            assert 3 <= len(entries) <= 6
+        else:
+            assert len(entries) >= 5
+
+
+def test_seeding_twice_changes_nothing(seeded):
+    users, _ = seeded
+    before = db.session.scalar(db.select(db.func.count(Brochure.id)))
+    lines: list[str] = []
+    seed.seed(users, lines.append)
+    assert db.session.scalar(db.select(db.func.count(Brochure.id))) == before
+    assert "already loaded" in lines[0]
+
+
+@pytest.mark.slow
+def test_demo_memos_fit_one_page_and_demo_pages_render(seeded, client, caplog):
+    caplog.set_level(logging.CRITICAL, logger="weasyprint")
+    for memo in services.list_brochures("memo"):
+        result = services.build(memo, "memo", edition=memo.latest_edition)
+        assert result.fits and result.pages == 1
+        assert "Демонстрационные материалы" in printing.pdf_text(result.read())[0]
+    assert client.get("/finance/").status_code == 200
+    for brochure in services.list_brochures():
+        assert client.get(f"/finance/brochures/{brochure.slug}").status_code == 200

@@ -1,0 +1,322 @@
+"""The readers' and the staff's pages: permissions, forms, revisions, composing a brochure."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from brochures import services
+from brochures.models import Brochure, BrochureItem, Entry, Status
+from school.extensions import db
+from tests.brochures import factories as f
+from tests.conftest import PASSWORD
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def staff_client(login):
+    return login("staff")
+
+
+@pytest.fixture
+def published(staff_client):
+    pensions = f.topic()
+    return f.entry(
+        staff_client.user,
+        "pension",
+        "Как получать пенсию в колонии?",
+        topics=[pensions],
+        valid_as_of=date(2025, 3, 1),
+        demo=True,
+    )
+
+
+def test_readers_see_only_approved_content_with_its_date(client, published, staff_client):
+    draft_only = f.entry(staff_client.user, "secret", "Черновой вопрос?", valid_as_of=None)
+    index = client.get("/finance/").get_data(as_text=True)
+    assert "Как получать пенсию в колонии?" in index
+    assert "Черновой вопрос?" not in index
+
+    page = client.get("/finance/entries/pension")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Актуально на 1 марта 2025" in text
+    assert "не юридическая консультация" in text
+    assert "ст. 99 Федерального закона № 229-ФЗ" in text
+    assert client.get(f"/finance/entries/{draft_only.slug}").status_code == 404
+    assert client.get("/finance/entries/nothing").status_code == 404
+    assert client.get("/finance/topics/pensions").status_code == 200
+    assert client.get("/finance/topics/none").status_code == 404
+
+    # A new draft does not change what readers see.
+    services.save_entry(
+        staff_client.user,
+        published,
+        services.EntryInput(slug="pension", question="Новая формулировка?", topic_ids=[]),
+    )
+    text = client.get("/finance/entries/pension").get_data(as_text=True)
+    assert "Как получать пенсию в колонии?" in text and "Новая формулировка?" not in text
+
+
+def test_nav_link_and_staff_pages_are_for_staff_only(client, login, published):
+    assert "/finance/" in client.get("/").get_data(as_text=True)
+    assert client.get("/finance/manage/").status_code == 302  # log in first
+    student = login("student")
+    instructor = login("instructor")
+    for url in (
+        "/finance/manage/",
+        f"/finance/manage/entries/{published.id}",
+        "/finance/manage/topics",
+        "/finance/manage/overdue",
+        "/finance/manage/brochures",
+        "/finance/manage/import",
+        "/finance/manage/export.zip",
+    ):
+        assert student.get(url).status_code == 403, url
+        assert instructor.get(url).status_code == 403, url
+    assert (
+        student.post(f"/finance/manage/entries/{published.id}/revisions/1/restore").status_code
+        == 403
+    )
+    admin = login("admin")
+    assert admin.get("/finance/manage/").status_code == 200
+
+
+def test_staff_pages_render(staff_client, published):
+    staff_client.get("/finance/")
+    f.brochure(staff_client.user, {"Пенсия": [published]})
+    memo = f.brochure(
+        staff_client.user, {"Пенсия": [published]}, slug="memo", kind="memo",
+        primary_format="memo", memo_topic=published.topics[0],
+    )  # fmt: skip
+    for url in (
+        "/finance/manage/",
+        f"/finance/manage/?status=published&topic={published.topics[0].id}&q=пенс",
+        "/finance/manage/?status=bogus",
+        f"/finance/manage/entries/{published.id}",
+        f"/finance/manage/entries/{published.id}/edit",
+        f"/finance/manage/entries/{published.id}/revisions/1",
+        f"/finance/manage/entries/{published.id}/compare",
+        "/finance/manage/entries/new",
+        "/finance/manage/topics",
+        "/finance/manage/overdue",
+        "/finance/manage/brochures",
+        "/finance/manage/brochures/new?kind=memo",
+        f"/finance/manage/brochures/{memo.id}",
+        f"/finance/manage/brochures/{memo.id}/edit",
+        "/finance/manage/import",
+    ):
+        for headers in ({}, EN):
+            assert staff_client.get(url, headers=headers).status_code == 200, url
+    assert staff_client.get("/finance/manage/entries/999").status_code == 404
+    assert (
+        staff_client.get(f"/finance/manage/entries/{published.id}/revisions/9").status_code == 404
+    )
+
+
+def test_create_entry_with_bad_input_keeps_the_text(staff_client):
+    topic = f.topic()
+    data = {
+        "question": "Как платить за квартиру?",
+        "short_answer": "",
+        "full_answer": "Длинный ответ, который нельзя потерять.",
+        "slug": "Плохой адрес!",
+        "language": "ru",
+    }
+    response = staff_client.post("/finance/manage/entries/new", data=data, headers=EN)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Use lower-case Latin letters" in text
+    assert "Длинный ответ, который нельзя потерять." in text
+    assert db.session.scalar(db.select(db.func.count(Entry.id))) == 0
+
+    data.update(slug="", short_answer="Через доверенность.", topic_ids=[str(topic.id)])
+    response = staff_client.post("/finance/manage/entries/new", data=data)
+    assert response.status_code == 302
+    entry = services.entry_by_slug("kak-platit-za-kvartiru")
+    assert entry is not None and entry.open_revision.status == Status.DRAFT
+    assert [t.slug for t in entry.topics] == ["pensions"]
+
+    taken = dict(data, slug="kak-platit-za-kvartiru")
+    response = staff_client.post("/finance/manage/entries/new", data=taken, headers=EN)
+    assert "already has this address" in response.get_data(as_text=True)
+
+
+def test_review_workflow_through_the_pages(staff_client, published):
+    entry_id = published.id
+    base = f"/finance/manage/entries/{entry_id}"
+    form = {
+        "question": "Как получать пенсию в колонии?",
+        "short_answer": "Пенсию переводят на лицевой счёт.",
+        "full_answer": "Новый полный ответ.",
+        "legal_references": "ст. 99 УИК РФ\n\nст. 107 УИК РФ",
+        "slug": "pension",
+        "language": "ru",
+        "topic_ids": [str(published.topics[0].id)],
+        "demo": "y",
+    }
+    assert staff_client.post(f"{base}/edit", data=form).status_code == 302
+    entry = db.session.get(Entry, entry_id)
+    draft = entry.open_revision
+    assert draft.number == 2 and draft.legal_references == ["ст. 99 УИК РФ", "ст. 107 УИК РФ"]
+    assert entry.published_revision.number == 1
+
+    compare = staff_client.get(f"{base}/compare?a=1&b=2").get_data(as_text=True)
+    assert "<del>перечисляют на</del>" in compare or "<del>" in compare
+    assert "<ins>" in compare and "переводят" in compare
+
+    assert staff_client.post(f"{base}/revisions/2/submit").status_code == 302
+    # Approval without a date is refused next to the field, nothing changes.
+    response = staff_client.post(
+        f"{base}/revisions/2/approve", data={"valid_as_of": ""}, headers=EN
+    )
+    assert response.status_code == 400
+    assert "Give the date the answer is valid as of." in response.get_data(as_text=True)
+    assert db.session.get(Entry, entry_id).published_revision.number == 1
+
+    response = staff_client.post(
+        f"{base}/revisions/2/approve", data={"valid_as_of": "2025-09-01", "review_due": ""}
+    )
+    assert response.status_code == 302
+    entry = db.session.get(Entry, entry_id)
+    assert entry.published_revision.number == 2
+    assert entry.published_revision.review_due == date(2026, 9, 1)
+    assert entry.published_revision.reviewer_id == staff_client.user.id
+
+    assert staff_client.post(f"{base}/revisions/1/restore").status_code == 302
+    entry = db.session.get(Entry, entry_id)
+    assert entry.open_revision.number == 3 and entry.open_revision.restored_from == 1
+
+    response = staff_client.post(f"{base}/review-due", data={"review_due": "2030-01-01"})
+    assert response.status_code == 302
+    assert db.session.get(Entry, entry_id).published_revision.review_due == date(2030, 1, 1)
+
+    # Wrong transitions are explained, not errors.
+    response = staff_client.post(f"{base}/revisions/2/submit", follow_redirects=True, headers=EN)
+    assert "Only a draft can be sent for review." in response.get_data(as_text=True)
+
+
+def test_overdue_page_lists_entries_past_review(staff_client):
+    f.entry(staff_client.user, "old", "Старый ответ?", valid_as_of=date(2020, 1, 1))
+    f.entry(staff_client.user, "new", "Новый ответ?", valid_as_of=services.today())
+    page = staff_client.get("/finance/manage/overdue").get_data(as_text=True)
+    assert "Старый ответ?" in page and "Новый ответ?" not in page
+    listing = staff_client.get("/finance/manage/?status=overdue").get_data(as_text=True)
+    assert "Старый ответ?" in listing and "Новый ответ?" not in listing
+
+
+def _items(brochure_id: int) -> list[list[str]]:
+    brochure = db.session.get(Brochure, brochure_id)
+    return [[item.entry.slug for item in s.items] for s in brochure.sections]
+
+
+def test_compose_a_brochure_without_javascript(staff_client):
+    user = staff_client.user
+    entries = [f.entry(user, slug, f"Вопрос {slug}?") for slug in ("a", "b", "c")]
+    draft = f.entry(user, "d", "Черновик?", valid_as_of=None)
+    response = staff_client.post(
+        "/finance/manage/brochures/new?kind=brochure",
+        data={"title": "Брошюра", "slug": "", "language": "ru", "primary_format": "a5",
+              "paper": "a4", "topic_id": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    brochure = services.brochure_by_slug("broshyura")
+    bid, first = brochure.id, brochure.sections[0].id
+
+    page = staff_client.get(f"/finance/manage/brochures/{bid}").get_data(as_text=True)
+    assert "<script" not in page
+    assert f'value="{entries[0].id}"' in page and "Черновик?" not in page
+
+    for entry in entries:
+        staff_client.post(f"/finance/manage/sections/{first}/items", data={"entry_id": entry.id})
+    # Drafts and duplicates are refused with a message.
+    response = staff_client.post(
+        f"/finance/manage/sections/{first}/items", data={"entry_id": draft.id},
+        follow_redirects=True, headers=EN,
+    )  # fmt: skip
+    assert "Only approved entries" in response.get_data(as_text=True)
+    staff_client.post(f"/finance/manage/sections/{first}/items", data={"entry_id": entries[0].id})
+    assert _items(bid) == [["a", "b", "c"]]
+
+    staff_client.post(f"/finance/manage/brochures/{bid}/sections", data={"title": "Второй"})
+    second = db.session.get(Brochure, bid).sections[1].id
+    item_c = db.session.scalar(
+        db.select(BrochureItem).where(BrochureItem.entry_id == entries[2].id)
+    )
+    staff_client.post(f"/finance/manage/items/{item_c.id}/move", data={"direction": "up"})
+    assert _items(bid) == [["a", "c", "b"], []]
+    # Down past the end of a section moves into the next one.
+    item_b = db.session.scalar(
+        db.select(BrochureItem).where(BrochureItem.entry_id == entries[1].id)
+    )
+    staff_client.post(f"/finance/manage/items/{item_b.id}/move", data={"direction": "down"})
+    assert _items(bid) == [["a", "c"], ["b"]]
+    staff_client.post(f"/finance/manage/items/{item_c.id}/move", data={"section_id": second})
+    assert _items(bid) == [["a"], ["b", "c"]]
+    staff_client.post(f"/finance/manage/sections/{second}/move", data={"direction": "up"})
+    assert _items(bid) == [["b", "c"], ["a"]]
+    item_b_id = item_b.id
+    staff_client.post(f"/finance/manage/items/{item_b_id}/remove")
+    assert _items(bid) == [["c"], ["a"]]
+    staff_client.post(f"/finance/manage/sections/{second}/rename", data={"title": "Переименован"})
+    assert db.session.get(Brochure, bid).sections[0].title == "Переименован"
+    assert staff_client.post(f"/finance/manage/items/{item_b_id}/move", data={}).status_code == 404
+
+    response = staff_client.post(f"/finance/manage/brochures/{bid}/publish", data={"label": "1-е"})
+    assert response.status_code == 302
+    brochure = db.session.get(Brochure, bid)
+    assert brochure.editions[0].label == "1-е"
+    assert [e["slug"] for s in brochure.editions[0].document["sections"] for e in s["entries"]] == [
+        "c",
+        "a",
+    ]
+    page = staff_client.get(f"/finance/manage/brochures/{bid}", headers=EN).get_data(as_text=True)
+    assert "Nothing: the edition matches the current texts." in page
+
+
+def test_memo_needs_a_topic(staff_client):
+    response = staff_client.post(
+        "/finance/manage/brochures/new?kind=memo",
+        data={"title": "Памятка", "slug": "memo", "language": "ru", "paper": "a5",
+              "primary_format": "a5", "topic_id": "0"},
+        headers=EN,
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "A memo is about one topic" in response.get_data(as_text=True)
+    topic = f.topic()
+    response = staff_client.post(
+        "/finance/manage/brochures/new?kind=memo",
+        data={"title": "Памятка", "slug": "memo", "language": "ru", "paper": "a5",
+              "primary_format": "a5", "topic_id": str(topic.id)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    memo = services.brochure_by_slug("memo")
+    assert memo.is_memo and memo.paper == "a5" and memo.primary_format == "memo"
+
+
+def test_state_changes_need_a_csrf_token(app_config, request):
+    app_config["WTF_CSRF_ENABLED"] = True
+    request.getfixturevalue("app")
+    user = request.getfixturevalue("make_user")("staff")
+    entry = f.entry(user, "pension", "Вопрос?", valid_as_of=None)
+    client = request.getfixturevalue("client")
+
+    def token(url: str) -> str:
+        return re.search(
+            r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)
+        )[1]
+
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": token("/login")},
+    )
+    assert response.status_code == 302
+    url = f"/finance/manage/entries/{entry.id}/revisions/1/submit"
+    assert client.post(url).status_code == 400
+    assert db.session.get(Entry, entry.id).open_revision.status == Status.DRAFT
+    csrf = token(f"/finance/manage/entries/{entry.id}")
+    assert client.post(url, data={"csrf_token": csrf}).status_code == 302
+    assert db.session.get(Entry, entry.id).open_revision.status == Status.IN_REVIEW
