@@ -42,8 +42,8 @@ run: system-deps $(STAMP) translations
 
 serve: system-deps $(STAMP) translations
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
-	  --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' 'school:create_app()'
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  'school:create_app()'
 
 lint: $(DEV)
 	$(BIN)/ruff check .

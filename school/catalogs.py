@@ -170,6 +170,11 @@ def _key(message) -> tuple[str, str | None]:
     return msgid, context
 
 
+def _text(string) -> str | tuple[str, ...]:
+    """A translation in one shape: plural forms come as a tuple from .po and a list from .mo."""
+    return tuple(string) if isinstance(string, list | tuple) else string
+
+
 def conflicts(root: Path = PROJECT_ROOT, locale: str = "ru") -> list[Problem]:
     """Source strings two packages translate differently.
 
@@ -186,7 +191,7 @@ def conflicts(root: Path = PROJECT_ROOT, locale: str = "ru") -> list[Problem]:
             if not message.id or not _translated(message):
                 continue
             key = _key(message)
-            if key in seen and seen[key][1] != message.string:
+            if key in seen and _text(seen[key][1]) != _text(message.string):
                 other, text = seen[key]
                 problems.append(Problem(package, locale,
                     f"{key[0]!r} is {message.string!r} here but {text!r} in {other}"))  # fmt: skip
@@ -202,21 +207,34 @@ def _compiled_problems(package: str, locale: str, catalog: Catalog, path: Path) 
         ]
     with mo.open("rb") as fh:
         compiled = read_mo(fh)
-    expected = {_key(m): m.string for m in catalog if m.id and not m.fuzzy}
-    actual = {_key(m): m.string for m in compiled if m.id}
+    expected = {_key(m): _text(m.string) for m in catalog if m.id and not m.fuzzy}
+    actual = {_key(m): _text(m.string) for m in compiled if m.id}
     if expected != actual:
         return [Problem(package, locale, "compiled catalog is out of date; compile again")]
     return []
 
 
-def fill(package: str, locale: str, translations: dict[str, str], root: Path = PROJECT_ROOT) -> int:
-    """Set translations (msgid -> text) in a package's catalog; returns how many were set."""
+def fill(
+    package: str, locale: str, translations: dict[str, str | list[str]], root: Path = PROJECT_ROOT
+) -> int:
+    """Set translations in a package's catalog; returns how many were set.
+
+    Keys are source strings (for plurals, the singular); values are the text, or for plurals
+    the list of forms (three in Russian: one, few, many).
+    """
     path = po_path(package, locale, root)
     catalog = _read(path, locale)
     count = 0
     for message in catalog:
-        if message.id and not isinstance(message.id, tuple) and message.id in translations:
-            message.string = translations[message.id]
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        if msgid and msgid in translations:
+            value = translations[msgid]
+            plural = isinstance(message.id, tuple)
+            if plural != isinstance(value, list):
+                raise ValueError(
+                    f"{msgid!r} needs {'a list of plural forms' if plural else 'text'}"
+                )
+            message.string = tuple(value) if plural else value
             message.flags.discard("fuzzy")
             count += 1
     buffer = io.BytesIO()

@@ -52,6 +52,9 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "SITE_NAME": os.environ.get("SITE_NAME", "Школа общественного защитника"),
         "ORG_NAME": os.environ.get("ORG_NAME", "Фонд помощи заключённым"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", DEFAULT_TIMEZONE),
+        # The host named in calendar UIDs and feed ids: the same for every address of the site
+        # (an onion and a clear-web name), so subscribers never see a webinar twice.
+        "CALENDAR_UID_DOMAIN": os.environ.get("CALENDAR_UID_DOMAIN") or None,
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": ";".join(

@@ -46,15 +46,41 @@ def add_security_headers(response: Response) -> Response:
 
 
 _ADDRESS_PREFIX = re.compile(r"^\S+ - - ")
+# Secret parts of URLs that must not reach a log: the personal calendar feed's token.
+_SECRET_PATHS = re.compile(r"(/webinars/feed/)[^/?\s\"]+(\.ics)")
+
+
+def mask_secrets(text: str) -> str:
+    """Hide secret tokens in a request line or path."""
+    return _SECRET_PATHS.sub(r"\1***\2", text)
 
 
 class DropClientAddress(logging.Filter):
-    """Removes the client address the development server puts at the start of each access line."""
+    """Removes the client address (and secret tokens) from the development server's access lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = _ADDRESS_PREFIX.sub("- - - ", record.msg)
+            record.msg = mask_secrets(_ADDRESS_PREFIX.sub("- - - ", record.msg))
+        if record.args:
+            record.args = tuple(mask_secrets(a) if isinstance(a, str) else a for a in record.args)
         return True
+
+
+def gunicorn_logger_class():
+    """A gunicorn logger whose access lines carry no address and no secret token."""
+    from gunicorn.glogging import Logger
+
+    class PrivateLogger(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            for key in ("h", "{x-forwarded-for}i", "{x-real-ip}i", "a"):
+                atoms.pop(key, None)
+            for key in ("r", "U", "q", "{raw_uri}e"):
+                if isinstance(atoms.get(key), str):
+                    atoms[key] = mask_secrets(atoms[key])
+            return atoms
+
+    return PrivateLogger
 
 
 def install(app: Flask) -> None:

@@ -100,3 +100,20 @@ def test_dates_and_numbers_follow_the_locale_and_zone(app):
         refresh()  # the test's app context outlives the first request; drop Babel's cache
         assert format_datetime(moment, "d MMMM yyyy, HH:mm") == "8 марта 2026, 23:00"
         assert format_decimal(1234.5) == "1\xa0234,5"
+
+
+def test_plural_forms_are_checked_and_filled(tmp_path):
+    root = tmp_path
+    (root / "templates" / "school").mkdir(parents=True)
+    (root / "school").mkdir()
+    (root / "school" / "count.py").write_text(
+        'from flask_babel import ngettext\nngettext("%(num)d place", "%(num)d places", 3)\n'
+    )
+    catalogs.update("school", root)
+    catalogs.fill(
+        "school", "ru", {"%(num)d place": ["%(num)d место", "%(num)d места", "%(num)d мест"]}, root
+    )
+    catalogs.compile_all(root)
+    assert not [p for p in catalogs.check(root) if p.package == "school"]
+    with pytest.raises(ValueError, match="plural forms"):
+        catalogs.fill("school", "ru", {"%(num)d place": "мест"}, root)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -206,10 +213,49 @@ def test_development_server_log_has_no_client_address(app, caplog):
     thread.start()
     try:
         with caplog.at_level(logging.INFO, logger="werkzeug"):
-            urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/privacy").read()
+            base = f"http://127.0.0.1:{server.server_port}"
+            urllib.request.urlopen(base + "/privacy").read()  # noqa: S310
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(base + "/webinars/feed/s3cr3t-t0ken.ics")  # noqa: S310
     finally:
         server.shutdown()
         thread.join()
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("GET /privacy" in line for line in lines)
-    assert not any("127.0.0.1" in line for line in lines)
+    assert not any("127.0.0.1" in line or "s3cr3t-t0ken" in line for line in lines)
+
+
+def test_gunicorn_access_log_has_no_address_and_no_secret_token(tmp_path, database):
+    if "TEST_SCHEMA" in database:
+        pytest.skip("the server runs on its own SQLite file")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'log.sqlite3'}",
+        "SECRET_KEY": "x",
+    }
+    log = tmp_path / "access.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", str(log), "school:create_app()"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/privacy", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "/webinars/feed/s3cr3t-t0ken.ics", timeout=5)  # noqa: S310
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    text = log.read_text()
+    assert "GET /privacy" in text and "/webinars/feed/***.ics" in text
+    assert "127.0.0.1" not in text and "s3cr3t-t0ken" not in text
