@@ -56,17 +56,17 @@ format: $(DEV)
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set
 # (each pytest worker in its own schema; PDF-heavy tests marked slow run on SQLite only).
 test: system-deps $(DEV) translations lint
-	$(BIN)/pytest -n 2 -p no:cacheprovider --ignore=tests/e2e
+	$(BIN)/pytest -n 2 -p no:cacheprovider -m "not live"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-	  PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -n 2 -p no:cacheprovider -m "not slow" \
-	    --ignore=tests/e2e; \
+	  PYTEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -n 2 -p no:cacheprovider -m "not slow and not live"; \
 	fi
 
-# Real-browser journeys: gunicorn on a fresh SQLite database, Debian's Chromium through Playwright.
+# Live tests: real-browser journeys (gunicorn on a fresh SQLite database, Debian's Chromium
+# through Playwright), load and fault tests against gunicorn, and the attacker's sweep.
 e2e: $(E2E) translations
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh e2e
-	E2E_REQUIRED=1 $(BIN)/pytest tests/e2e -p no:cacheprovider
+	E2E_REQUIRED=1 $(BIN)/pytest -p no:cacheprovider -m live
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

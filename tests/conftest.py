@@ -34,6 +34,17 @@ def pytest_configure(config) -> None:
     passwords._DUMMY_HASH = passwords._hasher.hash("dummy")
 
 
+LIVE_DIRS = ("e2e", "load")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    # Everything under tests/e2e and tests/load talks to a real server: `make e2e` runs it.
+    for item in items:
+        parts = item.path.relative_to(config.rootpath).parts
+        if len(parts) > 1 and parts[0] == "tests" and parts[1] in LIVE_DIRS:
+            item.add_marker(pytest.mark.live)
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
