@@ -1,0 +1,570 @@
+"""Routes of the quizzes: taking a quiz, the question bank, GIFT, results, statistics, paper."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from courses.models import Item
+from quizzes import paper, services
+from quizzes.forms import (
+    QUESTION_FORMS,
+    ROWS_TO_ADD,
+    TYPE_HINTS,
+    TYPE_LABELS,
+    ConfirmImportForm,
+    ImportForm,
+    SettingsForm,
+    new_question_data,
+    question_form_data,
+    read_question,
+)
+from quizzes.models import IN_PROGRESS, Attempt, Question, Quiz
+from quizzes.responses import parse_form, shown_question
+from quizzes.services import QuizError
+from school.extensions import db
+from school.forms import EmptyForm
+from school.i18n import viewer_timezone
+from school.permissions import can_edit, require_edit, require_view
+from school.timeutil import now_utc
+
+bp = Blueprint("quizzes", __name__)
+
+QUIZ_KIND = "quiz"
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {"type_labels": TYPE_LABELS, "type_hints": TYPE_HINTS}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _quiz_or_404(quiz_id: int) -> Quiz:
+    quiz = services.get_quiz(quiz_id)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _viewable(quiz_id: int) -> Quiz:
+    return require_view(_quiz_or_404(quiz_id))
+
+
+def _editable(quiz_id: int) -> Quiz:
+    return require_edit(_quiz_or_404(quiz_id))
+
+
+def _question_of(quiz: Quiz, question_id: int) -> Question:
+    row = services.get_question(question_id)
+    if row is None or row.quiz_id != quiz.id:
+        abort(404)
+    return row
+
+
+def _attempt_or_404(attempt_id: int) -> Attempt:
+    attempt = services.get_attempt(attempt_id)
+    if attempt is None:
+        abort(404)
+    # Another student's attempt does not exist as far as they can tell.
+    return require_view(attempt)
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _show_error(form, error: QuizError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _status(form) -> int:
+    return 400 if request.method == "POST" else 200
+
+
+def _course_url(quiz: Quiz) -> str:
+    return url_for("courses.course", slug=quiz.course.slug)
+
+
+def _local_to_utc(value):
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(viewer_timezone())).astimezone(UTC)
+
+
+def _utc_to_local(value):
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(viewer_timezone())).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------- students
+
+
+@bp.get("/quizzes/item/<int:item_id>")
+def for_item(item_id: int):
+    """The quiz of a course item."""
+    item = db.session.get(Item, item_id)
+    if item is None or item.kind != QUIZ_KIND:
+        abort(404)
+    require_view(item)
+    quiz = services.quiz_for_item(item)
+    if quiz is None:
+        abort(404)
+    if request.args.get("to") == "questions" and can_edit(current_user, quiz):
+        return redirect(url_for("quizzes.questions", quiz_id=quiz.id))
+    return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
+
+
+@bp.get("/quizzes/<int:quiz_id>/")
+def quiz(quiz_id: int):
+    quiz = _viewable(quiz_id)
+    now = now_utc()
+    user = current_user if current_user.is_authenticated else None
+    standing = services.overview(quiz, user, now=now)
+    if user is not None and services.is_enrolled(user, quiz):
+        services.record_visit(user, quiz)
+    return render_template(
+        "quizzes/quiz.html",
+        quiz=quiz,
+        item=quiz.item,
+        course=quiz.course,
+        course_url=_course_url(quiz),
+        questions=services.question_count(quiz),
+        attempts=standing.attempts,
+        current=standing.current,
+        deadline=standing.deadline,
+        refusal=standing.refusal,
+        needs_enrolment=standing.needs_enrolment,
+        left=standing.left,
+        grade=standing.grade,
+        passed=standing.passed,
+        editable=can_edit(current_user, quiz),
+        closed=services.is_closed(quiz, now),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/quizzes/<int:quiz_id>/start")
+@login_required
+def start(quiz_id: int):
+    quiz = _viewable(quiz_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(quiz, current_user)
+    except QuizError as error:
+        flash(error.message, "error")
+        return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/quizzes/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    quiz = attempt.quiz
+    own = attempt.user_id == current_user.id
+    now = now_utc()
+    if own and attempt.state == IN_PROGRESS:
+        attempt = services.finish_if_overdue(attempt, now=now)
+    if attempt.state == IN_PROGRESS:
+        if not own:
+            return render_template("quizzes/attempt_in_progress.html", attempt=attempt, quiz=quiz)
+        page = services.attempt_page(attempt, now=now)
+        return render_template(
+            "quizzes/attempt.html",
+            attempt=attempt,
+            quiz=quiz,
+            questions=page.questions,
+            values=page.values,
+            minutes_left=page.minutes_left,
+            deadline=page.deadline,
+            form=EmptyForm(),
+        )
+    show_answers = services.answers_visible(quiz, current_user, now=now)
+    return render_template(
+        "quizzes/result.html",
+        attempt=attempt,
+        quiz=quiz,
+        own=own,
+        items=services.review(attempt) if show_answers else [],
+        show_answers=show_answers,
+        next_item=services.next_item(quiz) if own else None,
+        delete_form=EmptyForm(),
+        editable=can_edit(current_user, quiz),
+    )
+
+
+@bp.post("/quizzes/attempts/<int:attempt_id>/save")
+@login_required
+def save(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    outcome = services.save_responses(attempt, parse_form(attempt.layout, request.form))
+    if outcome.late:
+        flash(_("Time is up. Your attempt was graded with the answers saved in time."), "error")
+    elif outcome.finished:
+        flash(_("This attempt has already been submitted."), "success")
+    else:
+        flash(_("Your answers are saved. Submit them when you are ready."), "success")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+
+
+@bp.post("/quizzes/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    was_finished = attempt.state != IN_PROGRESS
+    attempt = services.submit_attempt(attempt, parse_form(attempt.layout, request.form))
+    if was_finished:
+        flash(_("This attempt had already been submitted; here is its result."), "success")
+    elif attempt.overdue:
+        flash(_("Time was up. Your attempt was graded with the answers saved in time."), "error")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+
+
+@bp.post("/quizzes/attempts/<int:attempt_id>/delete")
+@login_required
+def delete_attempt(attempt_id: int):
+    attempt = services.get_attempt(attempt_id)
+    if attempt is None:
+        abort(404)
+    require_edit(attempt)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    quiz_id = attempt.quiz_id
+    services.delete_attempt(attempt)
+    flash(_("The attempt was deleted."), "success")
+    return redirect(url_for("quizzes.results", quiz_id=quiz_id))
+
+
+# --------------------------------------------------------------------------- editors
+
+
+@bp.route("/quizzes/<int:quiz_id>/settings", methods=["GET", "POST"])
+def settings(quiz_id: int):
+    quiz = _editable(quiz_id)
+    form = SettingsForm(obj=quiz)
+    if request.method == "GET":
+        form.closes_at.data = _utc_to_local(quiz.closes_at)
+    if form.validate_on_submit():
+        settings = services.Settings(
+            pass_mark=form.pass_mark.data,
+            max_attempts=form.max_attempts.data,
+            grading=form.grading.data,
+            time_limit_minutes=form.time_limit_minutes.data,
+            shuffle_questions=form.shuffle_questions.data,
+            shuffle_answers=form.shuffle_answers.data,
+            review=form.review.data,
+            review_when=form.review_when.data,
+            closes_at=_local_to_utc(form.closes_at.data),
+        )
+        try:
+            services.update_settings(quiz, settings)
+        except QuizError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
+    return render_template(
+        "quizzes/settings.html", quiz=quiz, form=form, timezone=viewer_timezone()
+    ), _status(form)
+
+
+@bp.get("/quizzes/<int:quiz_id>/questions")
+def questions(quiz_id: int):
+    quiz = _editable(quiz_id)
+    rows = list(quiz.questions)
+    shown = [
+        (row, shown_question({"id": row.id, "data": row.data}, number))
+        for number, row in enumerate(rows, start=1)
+    ]
+    return render_template(
+        "quizzes/questions.html",
+        quiz=quiz,
+        shown=shown,
+        types=list(QUESTION_FORMS),
+        form=EmptyForm(),
+    )
+
+
+def _question_form(quiz: Quiz, kind: str, row: Question | None):
+    form_class = QUESTION_FORMS[kind]
+    if request.method == "POST":
+        form = form_class()
+    else:
+        data = question_form_data(row.data) if row is not None else new_question_data(kind)
+        form = form_class(data=data)
+        rows = getattr(form, form.rows_name, None) if form.rows_name else None
+        if row is not None and rows is not None:
+            for _extra in range(2):
+                if len(rows.entries) < rows.max_entries:
+                    rows.append_entry()
+    if request.method == "POST" and request.form.get("action") == "more":
+        rows = getattr(form, form.rows_name, None) if form.rows_name else None
+        if rows is not None:
+            for _extra in range(ROWS_TO_ADD):
+                if len(rows.entries) < rows.max_entries:
+                    rows.append_entry()
+        return form, None
+    if form.validate_on_submit():
+        return form, read_question(form)
+    return form, None
+
+
+@bp.route("/quizzes/<int:quiz_id>/questions/new/<kind>", methods=["GET", "POST"])
+def new_question(quiz_id: int, kind: str):
+    quiz = _editable(quiz_id)
+    if kind not in QUESTION_FORMS:
+        abort(404)
+    form, question = _question_form(quiz, kind, None)
+    if question is not None:
+        try:
+            row = services.add_question(quiz, question)
+        except QuizError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Question added."), "success")
+            return redirect(url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{row.id}"))
+    more = request.form.get("action") == "more"
+    return render_template(
+        "quizzes/question_form.html", quiz=quiz, form=form, kind=kind, row=None
+    ), (200 if more else _status(form))
+
+
+@bp.route("/quizzes/<int:quiz_id>/questions/<int:question_id>", methods=["GET", "POST"])
+def edit_question(quiz_id: int, question_id: int):
+    quiz = _editable(quiz_id)
+    row = _question_of(quiz, question_id)
+    form, question = _question_form(quiz, row.type, row)
+    if question is not None:
+        services.update_question(row, question)
+        flash(_("Question saved."), "success")
+        return redirect(url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{row.id}"))
+    more = request.form.get("action") == "more"
+    return render_template(
+        "quizzes/question_form.html", quiz=quiz, form=form, kind=row.type, row=row
+    ), (200 if more else _status(form))
+
+
+@bp.post("/quizzes/<int:quiz_id>/questions/<int:question_id>/move")
+def move_question(quiz_id: int, question_id: int):
+    quiz = _editable(quiz_id)
+    row = _question_of(quiz, question_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    services.move_question(row, offset)
+    return redirect(url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{question_id}"))
+
+
+@bp.route("/quizzes/<int:quiz_id>/questions/<int:question_id>/delete", methods=["GET", "POST"])
+def delete_question(quiz_id: int, question_id: int):
+    quiz = _editable(quiz_id)
+    row = _question_of(quiz, question_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.delete_question(row)
+        flash(_("Question deleted."), "success")
+        return redirect(url_for("quizzes.questions", quiz_id=quiz.id))
+    return render_template(
+        "quizzes/delete_question.html",
+        quiz=quiz,
+        row=row,
+        shown=shown_question({"id": row.id, "data": row.data}, row.position + 1),
+        form=form,
+    )
+
+
+# --------------------------------------------------------------------------- GIFT
+
+
+def _preview_questions(questions) -> list:
+    return [
+        shown_question({"id": f"p{number}", "data": question.to_dict()}, number)
+        for number, question in enumerate(questions, start=1)
+    ]
+
+
+@bp.route("/quizzes/<int:quiz_id>/import", methods=["GET", "POST"])
+def import_gift(quiz_id: int):
+    """Upload a GIFT file: the parsed questions are shown for confirmation, not saved."""
+    quiz = _editable(quiz_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            if upload is not None and getattr(upload, "filename", ""):
+                text = services.decode_gift(upload.read(services.MAX_GIFT_BYTES + 1))
+            else:
+                text = form.text.data or ""
+            if not text.strip():
+                raise QuizError(_("Choose a GIFT file or paste its text."), "file")
+            result = services.parse_for_import(text)
+        except services.GiftImportError as error:
+            return render_template(
+                "quizzes/import.html",
+                quiz=quiz,
+                form=form,
+                problems=error.messages,
+                counts=(len(error.result.questions), len(error.result.errors)),
+            ), 400
+        except QuizError as error:
+            _show_error(form, error)
+        else:
+            # Not bound to this request: the confirmation carries the text and the choice.
+            confirm = ConfirmImportForm(
+                formdata=None, gift_text=text, replace="1" if form.replace.data else ""
+            )
+            return render_template(
+                "quizzes/import_preview.html",
+                quiz=quiz,
+                form=confirm,
+                questions=_preview_questions(result.questions),
+                categories=sorted({q.category for q in result.questions if q.category}),
+                replace=bool(form.replace.data),
+                existing=len(quiz.questions),
+            )
+    return render_template(
+        "quizzes/import.html", quiz=quiz, form=form, problems=[], counts=None
+    ), _status(form)
+
+
+@bp.post("/quizzes/<int:quiz_id>/import/confirm")
+def confirm_import(quiz_id: int):
+    quiz = _editable(quiz_id)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        count = services.import_gift(
+            quiz, form.gift_text.data or "", replace=form.replace.data == "1"
+        )
+    except services.GiftImportError as error:
+        for message in error.messages:
+            flash(message, "error")
+        return redirect(url_for("quizzes.import_gift", quiz_id=quiz.id))
+    except QuizError as error:
+        flash(error.message, "error")
+        return redirect(url_for("quizzes.import_gift", quiz_id=quiz.id))
+    flash(_("Questions imported: %(num)s.", num=count), "success")
+    return redirect(url_for("quizzes.questions", quiz_id=quiz.id))
+
+
+@bp.get("/quizzes/<int:quiz_id>/export.gift")
+def export_gift(quiz_id: int):
+    quiz = _editable(quiz_id)
+    return Response(
+        services.export_gift(quiz),
+        mimetype="text/plain",
+        headers={
+            "Content-Disposition": f'attachment; filename="{quiz.item.slug}.gift"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- results
+
+
+@bp.get("/quizzes/<int:quiz_id>/results")
+def results(quiz_id: int):
+    quiz = _editable(quiz_id)
+    services.finish_overdue_attempts(quiz)
+    return render_template(
+        "quizzes/results.html",
+        quiz=quiz,
+        rows=services.results(quiz),
+        by_user=services.attempts_by_user(quiz),
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/quizzes/<int:quiz_id>/results.csv")
+def results_csv(quiz_id: int):
+    quiz = _editable(quiz_id)
+    services.finish_overdue_attempts(quiz)
+    return Response(
+        services.results_csv(quiz),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{quiz.item.slug}-results.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/quizzes/<int:quiz_id>/statistics")
+def statistics(quiz_id: int):
+    quiz = _editable(quiz_id)
+    services.finish_overdue_attempts(quiz)
+    return render_template(
+        "quizzes/statistics.html", quiz=quiz, report=services.statistics_report(quiz)
+    )
+
+
+# --------------------------------------------------------------------------- paper
+
+
+def _send_pdf(cached, filename: str) -> Response:
+    response = send_file(
+        cached.path,
+        mimetype="application/pdf",
+        download_name=filename,
+        etag=cached.etag,
+        conditional=True,
+        max_age=None,
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _page_format() -> str:
+    value = request.args.get("format", paper.DEFAULT_FORMAT)
+    return value if value in paper.PAGE_FORMATS else paper.DEFAULT_FORMAT
+
+
+@bp.get("/quizzes/<int:quiz_id>/paper.pdf")
+def paper_pdf(quiz_id: int):
+    quiz = _editable(quiz_id)
+    if not quiz.questions:
+        abort(404)
+    cached = paper.paper_pdf(quiz, page_format=_page_format())
+    return _send_pdf(cached, f"{quiz.item.slug}.pdf")
+
+
+@bp.get("/quizzes/<int:quiz_id>/answer-key.pdf")
+def answer_key_pdf(quiz_id: int):
+    quiz = _editable(quiz_id)
+    if not quiz.questions:
+        abort(404)
+    cached = paper.paper_pdf(quiz, answer_key=True, page_format=_page_format())
+    return _send_pdf(cached, f"{quiz.item.slug}-answers.pdf")
