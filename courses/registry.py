@@ -37,6 +37,9 @@ Protocol (all methods take the :class:`courses.models.Item`):
     written by courses and must not be returned).
 ``export_files(item) -> dict[str, bytes]``
     Extra files next to the ``.md``, keyed by suffix: ``{".gift": b"..."}``.
+``on_create(item) -> None``
+    Called when an editor adds an item of this kind, in the same transaction (after the item row
+    is flushed): the place to create the kind's own rows (a quiz's settings).
 ``import_item(item, front_matter, files) -> None``
     Called by the importer after the item row is flushed (it has an id), inside the import
     transaction. ``front_matter`` is the whole mapping of the ``.md`` file, ``files`` maps
@@ -112,6 +115,9 @@ class ItemKind:
 
     def answer_key_html(self, item) -> str:
         return ""
+
+    def on_create(self, item) -> None:
+        return None
 
     def on_copy(self, source, target) -> None:
         return None

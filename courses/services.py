@@ -566,6 +566,8 @@ def create_item(
         db.session.rollback()
         raise
     db.session.add(item)
+    db.session.flush()
+    handler.on_create(item)
     _touch(course)
     db.session.commit()
     return item
