@@ -142,6 +142,23 @@ def app(app_config) -> Iterator:
 
 
 @pytest.fixture
+def make_app(app_config) -> Iterator[Callable[..., Any]]:
+    """Build extra apps on the test database (``make_app(SITE_NAME=...)``); disposed afterwards."""
+    apps = []
+
+    def factory(**overrides: Any):
+        extra = create_app({**app_config, **overrides})
+        extra.test_client_class = IsolatedClient
+        apps.append(extra)
+        return extra
+
+    yield factory
+    for extra in apps:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -18,10 +18,9 @@ import pytest
 from sqlalchemy import inspect, select
 from werkzeug.serving import make_server
 
-from school import create_app
 from school.extensions import db
 from school.models import User
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.conftest import PASSWORD
 
 PUBLIC_PAGES = ["/", "/login", "/register", "/privacy"]
 
@@ -165,20 +164,22 @@ def test_registration_is_limited_per_client(limited_app):
     ).get_data(as_text=True)  # fmt: skip
 
 
-def test_limits_are_shared_between_workers_through_redis(app_config, database):
+def test_limits_are_shared_between_workers_through_redis(make_app):
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/15"
     try:
         redis.Redis.from_url(url).flushdb()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis server at 127.0.0.1:6379")
-    config = dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url,
-                  ACCOUNT_LIMITS="2 per minute")  # fmt: skip
+    config = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": url,
+        "ACCOUNT_LIMITS": "2 per minute",
+    }
     # Two separate app objects play two gunicorn workers; they share only Redis.
-    workers = [create_app(config), create_app(config)]
+    workers = [make_app(**config), make_app(**config)]
     statuses = []
     for worker in workers * 2:
-        worker.test_client_class = IsolatedClient
         client = worker.test_client()
         response = client.post("/login", data={"username": "shared", "password": "x" * 12})
         statuses.append(response.status_code)

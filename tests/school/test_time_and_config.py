@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from school import create_app
 from school.extensions import db
 from school.models import User
 from school.timeutil import is_valid_timezone, localize, now_utc, to_zone, utc_offset
@@ -60,8 +59,8 @@ def test_naive_datetimes_are_refused(app, make_user):
     db.session.rollback()
 
 
-def test_site_and_organisation_names_are_configurable(app_config):
-    app = create_app({**app_config, "SITE_NAME": "Школа защиты", "ORG_NAME": "Другая организация"})
+def test_site_and_organisation_names_are_configurable(make_app):
+    app = make_app(SITE_NAME="Школа защиты", ORG_NAME="Другая организация")
     html = app.test_client().get("/").get_data(as_text=True)
     assert "<title>Школа защиты</title>" in html
     assert "Другая организация" in html

@@ -7,7 +7,6 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
-from school import create_app
 from tests.conftest import PASSWORD
 
 SAMPLE_VALUES = {"int": "1", "string": "x", "path": "x", "any": "x"}
@@ -58,7 +57,7 @@ def test_every_post_without_token_is_refused(csrf_app, make_user, role):
     assert not refused, f"POST routes that did not refuse a missing token: {refused}"
 
 
-def test_routes_are_listed_for_a_fresh_app(app_config):
+def test_routes_are_listed_for_a_fresh_app(make_app):
     # The sweep runs over whatever the factory registers, so new features are swept too.
-    app = create_app(app_config)
+    app = make_app()
     assert len(_post_rules(app)) >= 6
