@@ -48,7 +48,7 @@ from brochures.models import (
 from brochures.printjobs import BOOKLET_SUFFIX, BuildResult
 from brochures.search import highlight, plain_text
 from school.extensions import db
-from school.forms import EmptyForm, choices
+from school.forms import EmptyForm, choices, id_number
 from school.models import Role
 from school.permissions import require_edit, require_view, role_required
 
@@ -148,7 +148,7 @@ def entry(slug: str):
 @bp.get("/search")
 def search():
     query = request.args.get("q", "", type=str)[:200]
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=id_number)
     results = services.search(query, page=page)
     hits = [
         {
@@ -168,7 +168,9 @@ def search():
 @bp.get("/brochures/<slug>")
 def brochure(slug: str):
     item = require_view(_or_404(services.brochure_by_slug(slug)))
-    edition = item.latest_edition
+    # Readers' page of the published editions: an unpublished brochure has none (its editors
+    # see it being composed instead).
+    edition = _or_404(item.latest_edition)
     return render_template(
         "brochures/brochure.html",
         brochure=item,
@@ -236,9 +238,9 @@ def manage():
     status = request.args.get("status", "all")
     if status not in services.STATUS_FILTERS:
         status = "all"
-    topic_id = request.args.get("topic", 0, type=int)
+    topic_id = request.args.get("topic", 0, type=id_number)
     query = request.args.get("q", "", type=str)[:100]
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=id_number)
     return render_template(
         "brochures/manage.html",
         pagination=services.list_entries(status, topic_id or None, query, page),
@@ -373,8 +375,8 @@ def compare(entry_id: int):
         if item.published_revision and item.published_revision.number != newest
         else max((n for n in numbers if n < newest), default=newest)
     )
-    old_number = request.args.get("a", default_old, type=int)
-    new_number = request.args.get("b", newest, type=int)
+    old_number = request.args.get("a", default_old, type=id_number)
+    new_number = request.args.get("b", newest, type=id_number)
     old = _revision_or_404(item, old_number)
     new = _revision_or_404(item, new_number)
     fields = diff.diff_contents(old.content(), new.content())
@@ -618,15 +620,32 @@ def manage_brochures():
     )
 
 
+# The page shows a brochure's format and introduction, or a memo's topic and paper. The fields
+# of the other kind are not sent, so they are left out of the form rather than failing it.
+_OTHER_KIND_FIELDS = {
+    Kind.BROCHURE.value: ("topic_id", "paper"),
+    Kind.MEMO.value: ("primary_format", "introduction"),
+}
+
+
 def _brochure_form(kind: str, brochure: Brochure | None = None) -> BrochureForm:
     form = BrochureForm(obj=brochure)
-    form.set_topics(services.list_topics())
-    if request.method == "GET" and brochure is not None:
-        form.topic_id.data = brochure.topic_id or 0
+    for name in _OTHER_KIND_FIELDS.get(kind, ()):
+        delattr(form, name)
+    if form.topic_id is not None:
+        form.set_topics(services.list_topics())
+        if request.method == "GET" and brochure is not None:
+            form.topic_id.data = brochure.topic_id or 0
     return form
 
 
 def _brochure_input(form: BrochureForm, kind: str) -> services.BrochureInput:
+    defaults = services.BrochureInput(kind=kind, slug="", title="")
+
+    def shown(name: str):
+        field = getattr(form, name)
+        return getattr(defaults, name) if field is None else field.data
+
     return services.BrochureInput(
         kind=kind,
         slug=form.slug.data.strip(),
@@ -634,10 +653,10 @@ def _brochure_input(form: BrochureForm, kind: str) -> services.BrochureInput:
         subtitle=form.subtitle.data or "",
         edition_label=form.edition_label.data or "",
         language=form.language.data,
-        introduction=form.introduction.data or "",
-        primary_format=form.primary_format.data,
-        paper=form.paper.data,
-        topic_id=form.topic_id.data or None,
+        introduction=shown("introduction") or "",
+        primary_format=shown("primary_format"),
+        paper=shown("paper"),
+        topic_id=shown("topic_id") or None,
     )
 
 
@@ -769,7 +788,7 @@ def delete_section(section_id: int):
 @role_required(Role.STAFF)
 def add_item(section_id: int):
     section = _section_or_404(section_id)
-    entry_id = request.form.get("entry_id", 0, type=int)
+    entry_id = request.form.get("entry_id", 0, type=id_number)
     try:
         services.add_item(section, db.session.get(Entry, entry_id) if entry_id else None)
     except services.FinanceError as error:
@@ -781,7 +800,7 @@ def add_item(section_id: int):
 @role_required(Role.STAFF)
 def fill_section(section_id: int):
     section = _section_or_404(section_id)
-    topic_id = request.form.get("topic_id", 0, type=int)
+    topic_id = request.form.get("topic_id", 0, type=id_number)
     topic_obj = _or_404(db.session.get(Topic, topic_id) if topic_id else None)
     added = services.fill_section_from_topic(section, topic_obj)
     flash(_("Entries added: %(count)s.", count=added), "success")
@@ -799,7 +818,7 @@ def _item_or_404(item_id: int) -> BrochureItem:
 def move_item(item_id: int):
     item = _item_or_404(item_id)
     brochure_id = item.section.brochure_id
-    target = request.form.get("section_id", 0, type=int)
+    target = request.form.get("section_id", 0, type=id_number)
     try:
         if target:
             services.move_item_to_section(item, db.session.get(BrochureSection, target))

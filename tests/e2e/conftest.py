@@ -174,6 +174,7 @@ def make_visitor(browser, server) -> Iterator:
         foreign = v.foreign_requests()
         v.close()
         assert not foreign, f"requests to other hosts: {foreign}"
+        assert not v.dialogs, f"dialogs opened: {v.dialogs}"
 
 
 def unique(prefix: str) -> str:
