@@ -320,3 +320,26 @@ def test_state_changes_need_a_csrf_token(app_config, request):
     csrf = token(f"/finance/manage/entries/{entry.id}")
     assert client.post(url, data={"csrf_token": csrf}).status_code == 302
     assert db.session.get(Entry, entry.id).open_revision.status == Status.IN_REVIEW
+
+
+def test_new_brochure_and_memo_forms_need_only_the_fields_the_page_shows(staff_client):
+    # The brochure form has no paper choice and the memo form no format choice.
+    for kind in ("brochure", "memo"):
+        page = staff_client.get(f"/finance/manage/brochures/new?kind={kind}").get_data(as_text=True)
+        assert ('name="paper"' in page) == (kind == "memo")
+        assert ('name="primary_format"' in page) == (kind == "brochure")
+    response = staff_client.post(
+        "/finance/manage/brochures/new?kind=brochure",
+        data={"title": "Только видимые поля", "slug": "form-brochure", "language": "ru",
+              "primary_format": "a4"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert services.brochure_by_slug("form-brochure").primary_format == "a4"
+    topic = f.topic()
+    response = staff_client.post(
+        "/finance/manage/brochures/new?kind=memo",
+        data={"title": "Памятка", "slug": "form-memo", "language": "ru", "paper": "a4",
+              "topic_id": str(topic.id)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert services.brochure_by_slug("form-memo").paper == "a4"
