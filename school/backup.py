@@ -10,9 +10,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, LargeBinary, Numeric, Time, func, insert, select, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    LargeBinary,
+    Numeric,
+    Time,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
-from sqlalchemy.schema import MetaData
+from sqlalchemy.schema import MetaData, sort_tables_and_constraints
 
 FORMAT = "public-defender-school-backup"
 VERSION = 1
@@ -76,6 +88,9 @@ def dump_json(engine: Engine, metadata: MetaData) -> dict[str, Any]:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        elif engine.dialect.name == "sqlite":
+            # Reads do not open a transaction on their own here (school.database): one snapshot.
+            conn.exec_driver_sql("BEGIN")
         for table in metadata.sorted_tables:
             order = list(table.primary_key.columns) or list(table.columns)
             rows = conn.execute(select(table).order_by(*order)).mappings()
@@ -104,6 +119,8 @@ def restore_json(engine: Engine, metadata: MetaData, data: dict[str, Any]) -> in
     if unknown:
         raise BackupError(f"the backup has tables this version does not know: {sorted(unknown)}")
     count = 0
+    later = _links_set_later(metadata)
+    pending = []
     with engine.begin() as conn:
         for table in metadata.sorted_tables:
             rows = data["tables"].get(table.name, [])
@@ -112,11 +129,53 @@ def restore_json(engine: Engine, metadata: MetaData, data: dict[str, Any]) -> in
             decoded = [
                 {name: _decode(table.c[name], value) for name, value in row.items()} for row in rows
             ]
-            conn.execute(insert(table), decoded)
+            columns = later.get(table.name, [])
+            conn.execute(insert(table), [{**row, **dict.fromkeys(columns)} for row in decoded])
+            if columns:
+                pending.append((table, columns, decoded))
             count += len(decoded)
+        for table, columns, decoded in pending:
+            _set_links(conn, table, columns, decoded)
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn, metadata)
     return count
+
+
+def _links_set_later(metadata: MetaData) -> dict[str, list[str]]:
+    """Foreign-key columns of mutually dependent tables (``use_alter``), per table.
+
+    No table order satisfies them (an entry points to its published revision, which points
+    back to the entry): their rows go in with these columns empty, filled once all are in.
+    """
+    later: dict[str, list[str]] = {}
+    for table, constraints in sort_tables_and_constraints(metadata.sorted_tables):
+        if table is not None:
+            continue
+        for constraint in constraints:
+            for column in constraint.columns:
+                if not column.nullable:
+                    raise BackupError(f"cannot restore the cycle through {constraint.name}")
+                later.setdefault(constraint.table.name, []).append(column.name)
+    return later
+
+
+def _set_links(conn, table, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    keys = list(table.primary_key.columns)
+    statement = (
+        update(table)
+        .where(*(key == bindparam(f"key_{key.name}") for key in keys))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+    changes = [
+        {
+            **{f"key_{key.name}": row[key.name] for key in keys},
+            **{f"new_{name}": row.get(name) for name in columns},
+        }
+        for row in rows
+        if any(row.get(name) is not None for name in columns)
+    ]
+    if changes:
+        conn.execute(statement, changes)
 
 
 def _reset_sequences(conn, metadata: MetaData) -> None:

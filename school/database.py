@@ -4,6 +4,13 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection. Use cases 
 and then write (the last seat of a webinar, an attempt number) call ``begin_write()`` first: on
 SQLite it opens a ``BEGIN IMMEDIATE`` transaction that holds the write lock, on PostgreSQL the use
 case locks its rows with ``SELECT ... FOR UPDATE`` (``with_for_update()``).
+
+Any other transaction on SQLite reads like PostgreSQL's READ COMMITTED: each read sees what was
+committed when it ran, and the first write of the transaction starts a ``BEGIN IMMEDIATE``
+(waiting for the lock up to the busy timeout). A plain ``BEGIN`` would hold the snapshot of its
+first read, and SQLite refuses to let such a transaction write once another process has committed
+since (``SQLITE_BUSY_SNAPSHOT``, "database is locked") without waiting: every login, session
+refresh or save that follows a read would fail whenever two workers write at once.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
-        # SQLAlchemy emits BEGIN itself (below) so a transaction can be IMMEDIATE when asked.
+        # Transactions are begun below, not by the driver: IMMEDIATE when asked, else at the
+        # first write.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -39,7 +47,30 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        if _immediate.get():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(connection, cursor, statement, parameters, context, executemany) -> None:
+        # The transaction's first write takes the write lock before it runs; the reads before it
+        # ran on their own, so no old snapshot is left to conflict with.
+        if cursor.connection.in_transaction or not _writes(statement, context):
+            return
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+_WRITE_KEYWORDS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT"}
+)
+
+
+def _writes(statement: str, context) -> bool:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    words = statement.lstrip().split(None, 1)
+    return bool(words) and words[0].upper() in _WRITE_KEYWORDS
 
 
 def begin_write() -> None:

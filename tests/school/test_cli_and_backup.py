@@ -149,3 +149,42 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_a_write_after_a_read_waits_for_another_writer_instead_of_failing(app, make_user):
+    # Two workers: one reads, the other commits, then the first writes in the same transaction.
+    from sqlalchemy.orm import Session
+
+    first = make_user(username="reader")
+    other = make_user(username="writer")
+    with Session(db.engine) as worker_a, Session(db.engine) as worker_b:
+        user_a = worker_a.get(User, first.id)
+        assert user_a.username == "reader"
+        worker_b.get(User, other.id).display_name = "Писатель"
+        worker_b.commit()
+        user_a.display_name = "Читатель"
+        worker_a.commit()
+    db.session.expire_all()
+    assert db.session.get(User, first.id).display_name == "Читатель"
+    assert db.session.get(User, other.id).display_name == "Писатель"
+
+
+def test_json_restore_handles_the_entry_revision_cycle(app, make_user, tmp_path):
+    from brochures.models import Entry
+    from tests.brochures import factories
+
+    staff = make_user("staff")
+    entry = factories.entry(staff, "rent", "Как платить за квартиру?")
+    assert entry.published_revision_id is not None
+    dump = tmp_path / "cycle.json"
+    assert (
+        app.test_cli_runner().invoke(args=["backup", str(dump), "--format", "json"]).exit_code == 0
+    )
+    before = _content(app)
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    result = app.test_cli_runner().invoke(args=["restore", str(dump)])
+    assert result.exit_code == 0, result.output
+    assert _content(app) == before
+    assert db.session.scalar(select(Entry.published_revision_id)) == entry.published_revision_id
