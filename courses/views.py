@@ -30,7 +30,7 @@ from courses.models import LESSON, Course, Item, Module
 from courses.registry import get_handler, kind_label, registered_kinds
 from courses.services import CourseError
 from school.extensions import db, login_manager
-from school.forms import EmptyForm
+from school.forms import EmptyForm, id_number
 from school.markdown import render_markdown
 from school.models import Role
 from school.permissions import can_edit, can_view, require_edit, require_view, role_required
@@ -123,7 +123,7 @@ def _send_pdf(cached, filename: str, *, private: bool) -> Response:
 
 @bp.get("/courses/")
 def catalogue():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=id_number)
     pagination = services.catalogue(max(page, 1))
     return render_template(
         "courses/catalogue.html",

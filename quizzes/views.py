@@ -253,10 +253,8 @@ def submit(attempt_id: int):
 @bp.post("/quizzes/attempts/<int:attempt_id>/delete")
 @login_required
 def delete_attempt(attempt_id: int):
-    attempt = services.get_attempt(attempt_id)
-    if attempt is None:
-        abort(404)
-    require_edit(attempt)
+    # Those who may not see the attempt learn nothing of it (404) before the edit check (403).
+    attempt = require_edit(_attempt_or_404(attempt_id))
     if not EmptyForm().validate_on_submit():
         abort(400)
     quiz_id = attempt.quiz_id

@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    _guard_input(app)
     from school import config as settings
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -52,6 +53,43 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.register(app)
     logging.getLogger("school").setLevel(logging.INFO)
     return app
+
+
+def _guard_input(app: Flask) -> None:
+    """Keep input the databases cannot hold from reaching them (it would fail there: a 500).
+
+    ``<int:...>`` in a route accepts only numbers an id column can hold, and ``<...>`` no NUL
+    character: other URLs match no route, the 404 of any unknown id. NUL characters, which
+    PostgreSQL refuses in text and no keyboard types, are dropped from query and form values.
+    """
+    from flask import Request
+    from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+    from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+    from school.forms import MAX_ID
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    class TextConverter(UnicodeConverter):
+        def __init__(self, map, **kwargs) -> None:
+            super().__init__(map, **kwargs)
+            self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+    def drop_nul(value):
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+    class Parameters(ImmutableMultiDict):
+        def __init__(self, mapping=None) -> None:
+            pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
+            super().__init__([(drop_nul(key), drop_nul(value)) for key, value in pairs])
+
+    class GuardedRequest(Request):
+        parameter_storage_class = Parameters
+
+    app.url_map.converters.update(int=IdConverter, default=TextConverter, string=TextConverter)
+    app.request_class = GuardedRequest
 
 
 def _engine_options(uri: str) -> dict:

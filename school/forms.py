@@ -14,6 +14,22 @@ from school.timeutil import is_valid_timezone, timezone_choices
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
+# The largest id (and page number) the databases can hold: PostgreSQL's INTEGER.
+MAX_ID = 2**31 - 1
+
+
+def id_number(value: str) -> int:
+    """``type=`` for ids and page numbers read from query strings and forms.
+
+    A value that is not a whole number from 0 to ``MAX_ID`` raises ValueError, so
+    ``request.args.get(name, default, type=id_number)`` gives the default rather than a number
+    that would fail in the database.
+    """
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
 
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""

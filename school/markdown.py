@@ -50,8 +50,10 @@ _EXTENSION_CONFIGS = {
 
 def _is_local(url: str) -> bool:
     """True for a path on this site: no scheme, no host, not protocol-relative."""
-    parts = urlsplit(url.strip())
-    return not parts.scheme and not parts.netloc and not url.strip().startswith(("//", "\\"))
+    # Browsers (and feed readers) read a backslash as a slash: "/\host/x.png" is on another host.
+    url = url.strip().replace("\\", "/")
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and not url.startswith("//")
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:

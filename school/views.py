@@ -32,6 +32,7 @@ from school.forms import (
     RegisterForm,
     RoleForm,
     SettingsForm,
+    id_number,
 )
 from school.i18n import select_timezone
 from school.models import Role, User
@@ -251,7 +252,7 @@ def delete_account():
 @bp.get("/admin/users")
 @role_required(Role.ADMIN)
 def admin_users():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=id_number)
     query = request.args.get("q", "", type=str)[:40]
     pagination = services.list_users(page, query=query)
     return render_template(
