@@ -106,10 +106,28 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    """One Chromium for the whole run.
+
+    Other test folders reuse this fixture (tests/security imports it), which makes pytest hold a
+    second copy of it; Playwright's sync API allows one instance per thread, so the copies share.
+    """
+    if not _shared:
+        playwright = playwright_api.sync_playwright().start()
+        _shared.update(
+            playwright=playwright,
+            browser=playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS),
+            users=0,
+        )
+    _shared["users"] += 1
+    yield _shared["browser"]
+    _shared["users"] -= 1
+    if not _shared["users"]:
+        _shared["browser"].close()
+        _shared["playwright"].stop()
+        _shared.clear()
+
+
+_shared: dict = {}
 
 
 class Visitor:
