@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from brochures.layout import FORMATS, formats_for
-from brochures.printjobs import BuildJob, BuildResult, cached_build, run_build
+from brochures.printjobs import BuildJob, BuildResult, build_many, cached_build
 
 group = AppGroup("brochures", help="Financial-literacy brochures, memos and entries.")
 
@@ -85,20 +83,23 @@ def _run(
             else:
                 done.append((cached, target))
                 bar.update(1)
-        if workers <= 1 or len(todo) <= 1:
-            for job, target in todo:
-                done.append((run_build(job), target))
-                bar.update(1)
-            return done, 1
+        used = 1 if workers <= 1 or len(todo) <= 1 else min(workers, len(todo))
         # HTML was rendered here, in the app; the workers only run the print engine.
-        context = multiprocessing.get_context("spawn")
-        used = min(workers, len(todo))
-        with ProcessPoolExecutor(max_workers=used, mp_context=context) as pool:
-            futures = {pool.submit(run_build, job): target for job, target in todo}
-            for future in as_completed(futures):
-                done.append((future.result(), futures[future]))
-                bar.update(1)
+        for index, result in build_many([job for job, _ in todo], used):
+            done.append((result, todo[index][1]))
+            bar.update(1)
     return done, used
+
+
+def _copy_whole(source: Path, target: Path) -> None:
+    """Copy a PDF so that ``target`` is never half-written, even if the build is killed."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 @group.command("build")
@@ -127,7 +128,7 @@ def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
     rendered = 0
     for result, target in sorted(results, key=lambda r: str(r[1])):
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(result.path, target)
+        _copy_whole(result.path, target)
         rendered += result.renders
         if not result.fits:
             click.echo(

@@ -5,8 +5,12 @@ can hand jobs to worker processes while the web renders the same jobs in-process
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
+import sys
 import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +69,40 @@ def run_build(job: BuildJob) -> BuildResult:
     if job.impose:
         path, etag = _imposed(cached.path, cached.etag)
     return BuildResult(path=path, etag=etag, renders=renders, pages=pages, fits=fits, name=job.name)
+
+
+def build_many(jobs: Sequence[BuildJob], workers: int) -> Iterator[tuple[int, BuildResult]]:
+    """Run ``jobs`` in up to ``workers`` processes; yield ``(index, result)`` as each finishes.
+
+    The longest jobs start first, so no worker is left with a long one at the end while the
+    others idle: memos first (fitting one page may take several renders, and a two-column A4
+    memo is slow to balance, whatever its length), then the documents with the most HTML.
+    One worker, or one job, runs here in this process.
+    """
+    if workers <= 1 or len(jobs) <= 1:
+        for index, job in enumerate(jobs):
+            yield index, run_build(job)
+        return
+
+    def longest_first(index: int) -> tuple[bool, int]:
+        job = jobs[index]
+        return job.max_pages is None, -len(job.candidates[0])
+
+    order = sorted(range(len(jobs)), key=longest_first)
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=_worker_context()) as pool:
+        futures = {pool.submit(run_build, jobs[index]): index for index in order}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _worker_context():
+    # A forked worker starts with the print engine already imported; a spawned one spends about
+    # two seconds importing WeasyPrint, which on two cores is much of what the second one saves.
+    # The pool forks all its workers on the first submit, before it starts any thread. Fork
+    # only where it is safe (Linux); elsewhere spawn.
+    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def cached_build(job: BuildJob) -> BuildResult | None:
