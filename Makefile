@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: run serve test e2e lint format translations clean system-deps
+.PHONY: run serve test e2e bench lint format translations clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ test: system-deps $(DEV) translations lint
 e2e: $(E2E) translations
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh e2e
 	E2E_REQUIRED=1 $(BIN)/pytest -p no:cacheprovider -m live
+
+# Benchmarks: every figure of bench/README.md measured side by side in one run and printed,
+# never asserted (about 8 minutes). PostgreSQL: make bench BENCH_ARGS="--database-url URL".
+bench: system-deps $(DEV) translations
+	@PYTHON=$(PYTHON) sh scripts/system-deps.sh bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -17,6 +17,10 @@ fi
 if [ "${1:-}" = "e2e" ] && [ ! -x /usr/bin/chromium ]; then
   packages="$packages chromium"
 fi
+# `system-deps.sh bench`: also wrk, the HTTP load generator of the benchmarks.
+if [ "${1:-}" = "bench" ] && ! command -v wrk >/dev/null 2>&1; then
+  packages="$packages wrk"
+fi
 [ -z "$packages" ] && exit 0
 echo "Installing Debian packages:$packages"
 SUDO=""
