@@ -149,11 +149,14 @@ class Bench:
         ):
             self.log(f"build time against WeasyPrint alone ({label} pages)")
             result = brochures.compare(self.env, slug, rounds, warm_up=SMALL)
-            self.log(f"ours {_seconds(result.ours)}, WeasyPrint {_seconds(result.weasyprint)}")
+            self.log(
+                f"CPU: ours {_seconds(result.cpu['ours'])}, "
+                f"WeasyPrint {_seconds(result.cpu['weasyprint'])}"
+            )
             self.figures += brochures.build_figures(label, result)
         self.log("peak memory of a 200-page build")
         build = brochures.cli_build(self.env, LARGE, "a5")
-        self.figures.append(brochures.memory_figure(build, result.pages))
+        self.figures.append(brochures.memory_figure(build, result.pages["ours"]))
 
 
 def _seconds(values: list[float]) -> str:
