@@ -144,8 +144,8 @@ class Bench:
             brochures.compose(self.app, slug, f"Сборник {slug}", "a5", count, offset)
         quick = self.args.quick
         for label, slug, rounds in (
-            ("50", SMALL, 2 if quick else 3),
-            ("200", LARGE, 1 if quick else 2),
+            ("50", SMALL, 2 if quick else 5),
+            ("200", LARGE, 1 if quick else 3),
         ):
             self.log(f"build time against WeasyPrint alone ({label} pages)")
             result = brochures.compare(self.env, slug, rounds, warm_up=SMALL)
