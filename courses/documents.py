@@ -6,6 +6,7 @@ file and the engine's cache serves it without rendering again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,11 @@ from markupsafe import Markup
 from courses.models import LESSON, Certificate, Course, Item, Module
 from courses.registry import get_handler
 from school import printing
+from school.markdown import render_markdown
+
+# Headings in sanitised Markdown output: nh3 leaves them without attributes, and any "<h2>"
+# typed as text is escaped, so only real heading tags match.
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 
 @dataclass
@@ -25,6 +31,7 @@ class Entry:
     item: Item
     kind: str  # "lesson" or "worksheet"
     html: Markup | None = None
+    body: Markup | None = None  # the item's text, its headings nested under the item's title
 
 
 @dataclass
@@ -39,6 +46,29 @@ def _local_date(value, language: str) -> str:
     return format_date(value.astimezone(zone).date(), "long", locale=language)
 
 
+def nest_headings(html: Markup, top: int) -> Markup:
+    """Rendered Markdown with every heading moved by the same step so the highest is ``h{top}``.
+
+    On its web page a lesson sits under the page's h1, so its headings start at ``##``; in the
+    workbook it sits under its own h2 title, so they print from h3 and the PDF outline nests them
+    under their lesson (text written from ``###`` prints the same). Levels past h6 stay h6.
+    """
+    levels = [int(match[2]) for match in _HEADING_TAG.finditer(html) if not match[1]]
+    if not levels or min(levels) == top:
+        return html
+    step = top - min(levels)
+
+    def move(match: re.Match[str]) -> str:
+        return f"<{match[1]}h{min(int(match[2]) + step, 6)}>"
+
+    return Markup(_HEADING_TAG.sub(move, str(html)))  # noqa: S704 - tags renamed, text untouched
+
+
+def _item_body(item: Item) -> Markup:
+    # The workbook prints an item under its h2 title (inside its module's h1).
+    return nest_headings(render_markdown(item.body), 3)
+
+
 def workbook_parts(course: Course) -> tuple[list[Chapter], list[tuple[Item, Markup]]]:
     """The workbook's chapters (lessons and worksheets in order) and its answer key.
 
@@ -49,7 +79,7 @@ def workbook_parts(course: Course) -> tuple[list[Chapter], list[tuple[Item, Mark
         entries = []
         for item in module.items:
             if item.kind == LESSON:
-                entries.append(Entry(item, "lesson"))
+                entries.append(Entry(item, "lesson", body=_item_body(item)))
                 continue
             handler = get_handler(item.kind)
             if handler is None:
@@ -57,7 +87,9 @@ def workbook_parts(course: Course) -> tuple[list[Chapter], list[tuple[Item, Mark
             # Handlers return safe HTML by contract (their own templates, escaped content).
             worksheet = handler.workbook_html(item)
             if worksheet:
-                entries.append(Entry(item, "worksheet", Markup(worksheet)))  # noqa: S704
+                entries.append(
+                    Entry(item, "worksheet", Markup(worksheet), _item_body(item))  # noqa: S704
+                )
             key = handler.answer_key_html(item)
             if key:
                 answers.append((item, Markup(key)))  # noqa: S704

@@ -1,8 +1,8 @@
 """The demo course and the demo webinars are data files: check their shape and their text.
 
-These tests need no app and no database. They read ``courses/demo/public-defender-basics``
+Most of these tests need no app and no database. They read ``courses/demo/public-defender-basics``
 the way the course importer does (numbered folders, YAML front matter, GIFT quizzes) and
-``school/demo/webinars.yaml``.
+``school/demo/webinars.yaml``. The heading-order test seeds the demo course and reads its pages.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import re
 import zoneinfo
+from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -220,12 +222,79 @@ def test_lesson_has_practical_shape(path):
     _meta, body = split_front_matter(path)
     words = len(WORD_RE.findall(body))
     assert 300 <= words <= 700, f"{words} words"
-    headings = re.findall(r"^### (.+)$", body, re.MULTILINE)
+    # The lesson page's h1 is the lesson's title, so the lesson's own headings start at ##.
+    headings = re.findall(r"^## (.+)$", body, re.MULTILINE)
     assert len(headings) >= 3
     assert headings[-1].strip() == "Главное", "a lesson ends with «Главное»"
+    assert re.search(r"^#+ ", body, re.MULTILINE)[0] == "## ", "the first heading is a ##"
     assert re.search(r"^(?:- |\d+\. )", body, re.MULTILINE), "a lesson has lists"
     html = markdown.markdown(body, extensions=["extra", "sane_lists"])
-    assert "<h3>Главное</h3>" in html
+    assert "<h2>Главное</h2>" in html
+
+
+class HeadingLevels(HTMLParser):
+    """The levels of a page's h1–h6 in document order, each with its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[tuple[int, str]] = []
+        self._open: int | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if re.fullmatch(r"h[1-6]", tag):
+            self._open = int(tag[1])
+            self.headings.append((self._open, ""))
+
+    def handle_endtag(self, tag) -> None:
+        if self._open is not None and tag == f"h{self._open}":
+            self._open = None
+
+    def handle_data(self, data) -> None:
+        if self._open is not None:
+            level, text = self.headings[-1]
+            self.headings[-1] = (level, " ".join(f"{text} {data}".split()))
+
+
+def heading_levels(html: str) -> list[tuple[int, str]]:
+    parser = HeadingLevels()
+    parser.feed(html)
+    parser.close()
+    return parser.headings
+
+
+def first_skip(headings: list[tuple[int, str]]) -> str | None:
+    """The first heading more than one level below the one before it (axe's heading-order)."""
+    for (before, _), (after, text) in pairwise(headings):
+        if after > before + 1:
+            return f"h{before} then h{after} «{text}»"
+    return None
+
+
+def test_heading_check_finds_a_skipped_level():
+    skipping = heading_levels("<h1>Урок</h1><p>т</p><h3>Раздел <em>1</em></h3>")
+    assert skipping == [(1, "Урок"), (3, "Раздел 1")]
+    assert first_skip(skipping) == "h1 then h3 «Раздел 1»"
+    assert first_skip(heading_levels("<h1>У</h1><h2>Р</h2><h3>П</h3><h2>Р</h2><h2>Г</h2>")) is None
+
+
+def test_no_demo_lesson_page_skips_a_heading_level(client, make_user):
+    from courses import services
+    from school import hooks
+
+    _order, seeder = hooks.demo_seeders["courses"]
+    seeder({"instructor": make_user("instructor")}, lambda _line: None)
+    course = services.course_by_slug("public-defender-basics")
+    seeded = [item for item in course.items() if item.kind == "lesson"]
+    assert len(seeded) == len(lessons()) >= 8
+    for item in seeded:
+        response = client.get(f"/courses/{course.slug}/items/{item.id}")
+        assert response.status_code == 200, item.title
+        headings = heading_levels(response.get_data(as_text=True))
+        levels = [level for level, _text in headings]
+        assert headings[0] == (1, item.title), headings[:2]
+        assert levels.count(1) == 1, headings
+        assert len(levels) > 3, f"{item.title}: the lesson's own headings are missing"
+        assert first_skip(headings) is None, f"{item.title}: {first_skip(headings)}"
 
 
 # --- GIFT: a small independent check that every question type is there -----------------------

@@ -16,6 +16,7 @@ from courses.models import Course, Item
 from courses.registry import ItemKind, get_handler, register_item_kind, unregister_item_kind
 from school import printing
 from school.extensions import db
+from school.markdown import render_markdown
 
 PT_FONTS = {
     f"{family}{style}"
@@ -67,7 +68,7 @@ def build(teacher, *, published=True, language="ru", paragraphs=9) -> Course:
     for module_title, lessons in LESSONS.items():
         module = services.create_module(course, title=module_title, body="Введение в модуль.")
         for title in lessons:
-            body = f"### Подзаголовок\n\n{PARAGRAPH * paragraphs}\n\n- пункт\n- ещё пункт"
+            body = f"## Подзаголовок\n\n{PARAGRAPH * paragraphs}\n\n- пункт\n- ещё пункт"
             services.create_item(module, title=title, body=body)
     if published:
         services.set_published(course, True)
@@ -143,6 +144,46 @@ def test_page_numbers_running_heads_and_metadata(workbook_pdf):
     assert reader.metadata.title == "Основы общественной защиты"
     assert reader.metadata.author == "Анна Петрова"
     assert reader.trailer["/Root"]["/Lang"] == "ru"
+
+
+def test_lesson_headings_nest_under_the_lesson_in_the_outline(workbook_pdf):
+    # A lesson's "##" (h2 on its web page, under the page's h1) prints as h3 under the lesson's
+    # h2 title, so the bookmarks read module > lesson > section and never feed the running head.
+    reader = PdfReader(BytesIO(workbook_pdf))
+    found = []
+
+    def walk(items, level):
+        for entry in items:
+            if isinstance(entry, list):
+                walk(entry, level + 1)
+            else:
+                found.append((level, entry.title))
+
+    walk(reader.outline, 1)
+    chapters = [(level, title) for level, title in found if title in LESSONS]
+    assert chapters == [(1, title) for title in LESSONS]
+    lessons = [title for titles in LESSONS.values() for title in titles]
+    assert [(level, title) for level, title in found if title in lessons] == [
+        (2, title) for title in lessons
+    ]
+    sections = [level for level, title in found if title == "Подзаголовок"]
+    assert sections == [3] * len(lessons)
+
+
+@pytest.mark.parametrize(
+    ("source", "top", "expected"),
+    [
+        ("## Раздел\n\n### Пункт\n\nТекст", 3, "<h3>Раздел</h3>\n<h4>Пункт</h4>"),
+        ("### Раздел\n\n#### Пункт", 3, "<h3>Раздел</h3>\n<h4>Пункт</h4>"),  # older lessons
+        ("#### Пункт\n\n## Раздел", 3, "<h5>Пункт</h5>\n<h3>Раздел</h3>"),
+        ("## Р\n\n###### Мелко", 3, "<h3>Р</h3>\n<h6>Мелко</h6>"),
+        ("Текст `<h2>` и <h2>сырой</h2>", 3, "&lt;h2&gt;"),
+    ],
+)
+def test_nest_headings(source, top, expected):
+    html = documents.nest_headings(render_markdown(source), top)
+    assert expected in html
+    assert "<h2>" not in html
 
 
 def test_russian_text_is_hyphenated(workbook_pdf):
