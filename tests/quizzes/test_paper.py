@@ -4,7 +4,9 @@ worksheets and answers of the course workbook."""
 from __future__ import annotations
 
 import logging
+import math
 import re
+from collections import Counter
 from io import BytesIO
 
 import pytest
@@ -89,6 +91,41 @@ def test_page_formats(make_quiz, login):
     normal = fetch(client, f"/quizzes/{setup.quiz.id}/paper.pdf?format=nonsense")
     assert width_mm(large) == width_mm(normal) == 210
     assert len(PdfReader(BytesIO(large)).pages) > len(PdfReader(BytesIO(normal)).pages)
+
+
+def drawn_text(pdf: bytes, index: int) -> list[tuple[float, float, str]]:
+    """(height above the foot of the page in mm, size in pt, text) of what a page draws."""
+    found = []
+
+    def visit(text, cm, tm, _font, size) -> None:
+        if text.strip():
+            scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((y * 25.4 / 72, round(size * scale, 2), text.strip()))
+
+    PdfReader(BytesIO(pdf)).pages[index].extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.slow
+def test_large_print_running_head_and_page_numbers_are_at_least_16pt(make_quiz, login):
+    # Not a brochure: the large-print page setup of print.css alone sizes the margin boxes.
+    setup = make_quiz()
+    client = login(user=setup.instructor)
+    pdf = fetch(client, f"/quizzes/{setup.quiz.id}/paper.pdf?format=large")
+    pages = pdf_text(pdf)
+    assert len(pages) >= 2
+    assert {font.name for font in pdf_fonts(pdf)} <= {"PT-Sans", "PT-Sans-Bold"}
+    for index in range(1, len(pages)):
+        drawn = drawn_text(pdf, index)
+        # A4 with margins of 20mm at the head and 24mm at the foot: the boxes are outside them.
+        heads = [(size, text) for y, size, text in drawn if y > 297 - 20]
+        numbers = [(size, text) for y, size, text in drawn if y < 24]
+        assert heads == [(heads[0][0], "Тест по модулю")], heads
+        assert numbers == [(numbers[0][0], str(index + 1))], numbers
+        body = Counter(size for y, size, _text in drawn if 24 <= y <= 297 - 20).most_common(1)
+        assert heads[0][0] >= 16, heads
+        assert numbers[0][0] >= 16 and numbers[0][0] >= body[0][0], (numbers, body)
 
 
 def test_a_quiz_without_questions_has_no_paper(make_quiz, login):
