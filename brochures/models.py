@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -182,11 +183,16 @@ class EntryTerm(db.Model):
     """
 
     __tablename__ = "finance_entry_terms"
+    # A search reads (term -> entry, weight) for a few terms: this index answers it alone,
+    # without visiting the table's rows.
+    __table_args__ = (
+        Index("ix_finance_entry_terms_term_entry_weight", "term", "entry_id", "weight"),
+    )
 
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True
     )
-    term: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+    term: Mapped[str] = mapped_column(String(80), primary_key=True)
     weight: Mapped[int] = mapped_column(Integer)
 
 

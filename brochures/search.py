@@ -32,8 +32,9 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
+from itertools import chain, takewhile
 
 import snowballstemmer
 from markupsafe import Markup
@@ -291,13 +292,17 @@ def rank(
     return [(doc_id, score) for _, _, doc_id, score in keyed]
 
 
-def _matching_spans(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
-    spans = []
+@lru_cache(maxsize=65536)
+def _word_stems(word: str) -> frozenset[str]:
+    """Stems of one word as written in a text (cached: answers repeat their words)."""
+    return frozenset(_token_stems("-".join(_PART_SPLIT_RE.split(normalize(word)))))
+
+
+def _matching_spans(text: str, wanted: frozenset[str]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each word whose stem is wanted, in order, found as they are read."""
     for match in _WORD_RE.finditer(text):
-        token = "-".join(_PART_SPLIT_RE.split(normalize(match.group())))
-        if any(s in wanted for s in _token_stems(token)):
-            spans.append(match.span())
-    return spans
+        if not wanted.isdisjoint(_word_stems(match.group())):
+            yield match.span()
 
 
 def _snippet_window(text: str, first: tuple[int, int] | None, max_len: int) -> tuple[int, int]:
@@ -344,11 +349,16 @@ def highlight(
         if max_len < 1:
             raise ValueError("max_len must be positive")
         text = " ".join(text.split())
-    spans = _matching_spans(text, wanted) if wanted else []
+    spans: Iterator[tuple[int, int]] = _matching_spans(text, wanted) if wanted else iter(())
 
     start, end = 0, len(text)
     if max_len is not None and len(text) > max_len:
-        start, end = _snippet_window(text, spans[0] if spans else None, max_len)
+        # Only the words up to the end of the window are read: a long answer costs no more
+        # than its beginning.
+        first = next(spans, None)
+        start, end = _snippet_window(text, first, max_len)
+        later = takewhile(lambda span: span[0] < end, spans)
+        spans = chain([first], later) if first is not None else later
 
     mark = Markup("<mark>{}</mark>")
     out: list[str] = ["…"] if start > 0 else []
@@ -386,6 +396,11 @@ def plain_text(markdown: str | None) -> str:
     """Strip common Markdown syntax, for snippets of answers; not a Markdown renderer."""
     if not markdown:
         return ""
+    return _plain_text(markdown)
+
+
+@lru_cache(maxsize=512)  # search results show the same answers again and again
+def _plain_text(markdown: str) -> str:
     text = markdown
     for pattern, replacement in _MD_PATTERNS:
         text = pattern.sub(replacement, text)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
 
 from brochures import bundle as bundles
 from brochures import rendering
@@ -488,25 +489,34 @@ def search(query: str, page: int = 1, per_page: int = 20) -> SearchPage:
     page = max(1, page)
     if not terms:
         return SearchPage(query, terms, [], 0, page, per_page)
+    # Only published entries have index rows (see reindex), so the index alone answers: one
+    # pass over the covering index for the terms, and the number of matches comes with the page.
     matched = func.count(EntryTerm.term).label("matched")
     total = func.sum(EntryTerm.weight).label("total")
-    ranked = (
-        select(EntryTerm.entry_id, matched, total)
-        .join(Entry, Entry.id == EntryTerm.entry_id)
-        .where(EntryTerm.term.in_(terms), Entry.published_revision_id.is_not(None))
-        .group_by(EntryTerm.entry_id)
-    )
-    count = db.session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
     rows = db.session.execute(
-        ranked.order_by(matched.desc(), total.desc(), EntryTerm.entry_id.asc())
+        select(EntryTerm.entry_id, matched, total, func.count().over().label("count"))
+        .where(EntryTerm.term.in_(terms))
+        .group_by(EntryTerm.entry_id)
+        .order_by(matched.desc(), total.desc(), EntryTerm.entry_id.asc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    if rows:
+        count = rows[0].count
+    elif page > 1:  # past the last page: the count still tells the reader how many there are
+        count = search(query, 1, per_page).total
+    else:
+        count = 0
     entries = {
-        e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_([r[0] for r in rows])))
+        e.id: e
+        for e in db.session.scalars(
+            select(Entry)
+            .where(Entry.id.in_([r.entry_id for r in rows]))
+            .options(selectinload(Entry.published_revision), selectinload(Entry.topics))
+        )
     }
     hits = []
-    for entry_id, n_matched, weight_units in rows:
+    for entry_id, n_matched, weight_units, _ in rows:
         entry = entries[entry_id]
         score = weight_units * searching.WEIGHT_QUANTUM * n_matched / len(terms)
         hits.append(SearchHit(entry, entry.published_revision, int(n_matched), score))

@@ -325,6 +325,14 @@ def test_snippet_window_around_first_match():
     assert visible == visible.strip()  # cut at spaces, not inside words
 
 
+def test_snippet_marks_every_match_inside_its_window():
+    text = "Начало. Пенсия и пенсии, пенсионный вопрос о пенсиях. " + "Другое слово. " * 200
+    text += "Пенсия в самом конце."
+    snippet = str(highlight(text, parse_query("пенсия"), max_len=80))
+    assert snippet.count("<mark>") == 3  # "пенсионный" has another stem
+    assert "самом конце" not in snippet
+
+
 def test_snippet_without_match_starts_at_the_beginning():
     text = "Первое предложение. " * 20
     snippet = str(highlight(text, parse_query("кредит"), max_len=50))

@@ -103,6 +103,16 @@ def test_reapproval_reindexes_and_pagination(indexed, make_user):
     second = services.search("пенсия", page=2, per_page=2)
     assert first.total == second.total == 5 and first.pages == 3
     assert [h.entry.slug for h in first.hits + second.hits] == _slugs("пенсия")[:4]
+    beyond = services.search("пенсия", page=9, per_page=2)
+    assert beyond.hits == [] and beyond.total == 5  # the reader still learns how many there are
+
+
+def test_the_index_holds_published_entries_only(indexed):
+    """Search reads the index alone, so an entry has rows there only while it is published."""
+    draft = services.entry_by_slug("draft-pension")
+    assert draft is not None and draft.published_revision is None
+    rows = set(db.session.scalars(db.select(EntryTerm.entry_id).distinct()))
+    assert rows == {entry.id for entry in indexed.values()}
 
 
 def test_search_page_highlights_matches(client, indexed):
