@@ -7,6 +7,9 @@ make a reader's browser (or the PDF renderer) contact another host.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
 import markdown as md
@@ -88,11 +91,32 @@ def sanitize_html(html: str) -> str:
 
 
 def render_markdown(text: str | None) -> Markup:
-    """Render user-written Markdown to safe HTML, ready to mark ``|safe`` in templates."""
+    """Render user-written Markdown to safe HTML, ready to mark ``|safe`` in templates.
+
+    Pages show the same lessons and answers again and again, and rendering costs far more than
+    the rest of such a page, so recent results are kept, keyed by a digest of the text: the
+    cache holds no text, and a changed text is a new key.
+    """
     if not text:
         return Markup("")
-    html = _converter().convert(text)
-    return Markup(sanitize_html(html))  # noqa: S704 - sanitised by nh3 above
+    key = hashlib.blake2b(text.encode(), digest_size=20).digest()
+    with _rendered_lock:
+        html = _rendered.get(key)
+        if html is not None:
+            _rendered.move_to_end(key)
+    if html is None:
+        html = sanitize_html(_converter().convert(text))
+        with _rendered_lock:
+            _rendered[key] = html
+            if len(_rendered) > RENDER_CACHE_SIZE:
+                _rendered.popitem(last=False)
+    return Markup(html)  # noqa: S704 - sanitised by nh3
+
+
+#: Rendered texts kept per process (least recently used go first).
+RENDER_CACHE_SIZE = 256
+_rendered: OrderedDict[bytes, str] = OrderedDict()
+_rendered_lock = threading.Lock()
 
 
 def markdown_to_text(text: str | None) -> str:

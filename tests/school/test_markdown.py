@@ -92,3 +92,18 @@ def test_any_text_renders_without_script_tags(text):
     html = str(render_markdown(text))
     assert "<script" not in html.lower()
     assert " on" not in "".join(re.findall(r"<[^>]*>", html)).lower().replace("noopener", "")
+
+
+def test_rendering_is_remembered_per_text_and_bounded(monkeypatch):
+    from school import markdown as markdown_module
+
+    monkeypatch.setattr(markdown_module, "RENDER_CACHE_SIZE", 3)
+    monkeypatch.setattr(markdown_module, "_rendered", type(markdown_module._rendered)())
+    first = render_markdown("**один**")
+    assert render_markdown("**один**") == first == "<p><strong>один</strong></p>"
+    # A changed text is rendered anew, never served from the cache of the old one.
+    assert render_markdown("**один** и два") == "<p><strong>один</strong> и два</p>"
+    for n in range(5):
+        assert render_markdown(f"текст {n}") == f"<p>текст {n}</p>"
+    assert len(markdown_module._rendered) == 3
+    assert "один" not in "".join(markdown_module._rendered.values())  # the oldest went first
