@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -18,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from brochures import bundle
 from brochures.layout import is_slug
-from school.forms import choices
+from school.forms import SchoolForm, choices
 
 LANGUAGE_CHOICES = (("ru", "Русский"), ("en", "English"))
 FORMAT_LABELS = {
@@ -40,7 +39,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TopicForm(FlaskForm):
+class TopicForm(SchoolForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Address"),
@@ -50,7 +49,7 @@ class TopicForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(SchoolForm):
     question = StringField(
         _l("Question"), validators=[DataRequired(), Length(max=bundle.LIMITS["question"])]
     )
@@ -83,7 +82,7 @@ class EntryForm(FlaskForm):
         self.topic_ids.choices = choices((t.id, t.title) for t in topics)
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(SchoolForm):
     valid_as_of = DateField(
         _l("Valid as of"),
         validators=[DataRequired(message=_l("Give the date the answer is valid as of."))],
@@ -96,11 +95,11 @@ class ApproveForm(FlaskForm):
     )
 
 
-class ReviewDueForm(FlaskForm):
+class ReviewDueForm(SchoolForm):
     review_due = DateField(_l("Review by"), validators=[DataRequired(message=_l("Give a date."))])
 
 
-class BrochureForm(FlaskForm):
+class BrochureForm(SchoolForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     subtitle = StringField(_l("Subtitle"), validators=[Optional(), Length(max=300)])
     slug = StringField(
@@ -130,15 +129,15 @@ class BrochureForm(FlaskForm):
         self.topic_id.choices = choices([(0, "—"), *((t.id, t.title) for t in topics)])
 
 
-class SectionForm(FlaskForm):
+class SectionForm(SchoolForm):
     title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=200)])
 
 
-class AddEntryForm(FlaskForm):
+class AddEntryForm(SchoolForm):
     entry_id = SelectField(_l("Entry"), coerce=int, validate_choice=False)
 
 
-class PublishForm(FlaskForm):
+class PublishForm(SchoolForm):
     label = StringField(
         _l("Edition"),
         validators=[Optional(), Length(max=120)],
@@ -146,7 +145,7 @@ class PublishForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SchoolForm):
     archive = FileField(
         _l("Zip archive"),
         validators=[FileRequired(message=_l("Choose a zip file."))],

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from courses.bundle import MAX_SUMMARY_LENGTH, MAX_TEXT_BYTES, MAX_TITLE_LENGTH
 from courses.slugs import MAX_SLUG_LENGTH, is_valid_slug
-from school.forms import choices
+from school.forms import SchoolForm, choices
 
 LANGUAGE_CHOICES = (("ru", "Русский"), ("en", "English"))
 MARKDOWN_HINT = _l(
@@ -45,7 +44,7 @@ def _title_field() -> StringField:
     )
 
 
-class CourseForm(FlaskForm):
+class CourseForm(SchoolForm):
     title = _title_field()
     slug = StringField(
         _l("Address"),
@@ -70,7 +69,7 @@ class CourseForm(FlaskForm):
     )
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(SchoolForm):
     title = _title_field()
     slug = StringField(
         _l("Name in the exported folder"),
@@ -84,7 +83,7 @@ class ModuleForm(FlaskForm):
     )
 
 
-class ItemForm(FlaskForm):
+class ItemForm(SchoolForm):
     title = _title_field()
     slug = StringField(
         _l("Name in the exported folder"),
@@ -99,14 +98,14 @@ class ItemForm(FlaskForm):
     )
 
 
-class InstructorForm(FlaskForm):
+class InstructorForm(SchoolForm):
     username = StringField(
         _l("Username of an instructor"),
         validators=[DataRequired(_l("Enter a username.")), Length(max=40)],
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SchoolForm):
     file = FileField(
         _l("Course archive (.zip)"),
         description=_l(
@@ -128,14 +127,14 @@ class ImportForm(FlaskForm):
     )
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(SchoolForm):
     forget = BooleanField(
         _l("Also delete my progress in this course"),
         description=_l("Without this, your progress is kept in case you come back."),
     )
 
 
-class DeleteCourseForm(FlaskForm):
+class DeleteCourseForm(SchoolForm):
     confirm = StringField(
         _l("Type the course address to confirm"),
         validators=[DataRequired(_l("Type the course address to confirm."))],

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -40,7 +39,7 @@ from quizzes.questions import (
     TextFormat,
     question_from_dict,
 )
-from school.forms import choices
+from school.forms import SchoolForm, choices
 
 MAX_TEXT = 20_000
 MAX_ANSWER = 2_000
@@ -68,7 +67,7 @@ FORMAT_LABELS = {
 }
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(SchoolForm):
     pass_mark = IntegerField(
         _l("Pass mark, %"), validators=[InputRequired(), NumberRange(min=0, max=100)]
     )
@@ -151,7 +150,7 @@ class PairRow(Form):
     right = StringField(_l("Its match"), validators=[Length(max=MAX_ANSWER)])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(SchoolForm):
     """Fields every question type has."""
 
     question_type = ""
@@ -315,13 +314,13 @@ def new_question_data(kind: str) -> dict[str, Any]:
     return {}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SchoolForm):
     file = FileField(_l("GIFT file"), description=_l("A .gift or .txt file in UTF-8."))
     text = TextAreaField(_l("…or paste GIFT text"), validators=[Length(max=1024 * 1024)])
     replace = BooleanField(_l("Replace the quiz's current questions"))
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(SchoolForm):
     gift_text = HiddenField()
     replace = HiddenField()
 

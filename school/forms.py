@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
@@ -9,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from school.config import LANGUAGES
+from school.i18n import wtforms_translations
 from school.models import Role
 from school.timeutil import is_valid_timezone, timezone_choices
 
@@ -31,18 +34,28 @@ def id_number(value: str) -> int:
     return number
 
 
+class SchoolForm(FlaskForm):
+    """The base of every form: CSRF from Flask-WTF, WTForms' messages in the viewer's language."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_translations(str(get_locale() or "ru"))
+
+
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SchoolForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SchoolForm):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=40)],
@@ -64,7 +77,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(SchoolForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
 
@@ -74,7 +87,7 @@ def _validate_timezone(form, field) -> None:
         raise ValidationError(_l("Unknown time zone."))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(SchoolForm):
     display_name = StringField(
         _l("Name to show (optional)"), validators=[Optional(), Length(max=100)]
     )
@@ -92,7 +105,7 @@ class SettingsForm(FlaskForm):
         self.timezone.choices = choices(timezone_choices())
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(SchoolForm):
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     confirm = BooleanField(
         _l("I understand that my account and personal data will be deleted for good."),
@@ -108,9 +121,9 @@ ROLE_LABELS = {
 }
 
 
-class RoleForm(FlaskForm):
+class RoleForm(SchoolForm):
     role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()))
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(SchoolForm):
     """A form with only the CSRF token, for one-button POST actions."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import support
 from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from school.config import LANGUAGES
 from school.timeutil import is_valid_timezone
@@ -37,6 +40,15 @@ def select_timezone() -> str:
     if chosen and is_valid_timezone(chosen):
         return chosen
     return current_app.config["DEFAULT_TIMEZONE"]
+
+
+@lru_cache(maxsize=len(LANGUAGES) + 2)
+def wtforms_translations(locale: str) -> support.Translations:
+    """WTForms' own messages ("Not a valid choice.") in ``locale``, read from disk once.
+
+    Flask-WTF would read the catalog again for every request that shows a form.
+    """
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def viewer_timezone() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from school.forms import choices
+from school.forms import SchoolForm, choices
 from school.timeutil import is_valid_timezone, timezone_choices
 from school.webinars.rules import is_web_url
 from school.webinars.services import MAX_CAPACITY, MAX_DURATION_MINUTES, MESSAGES, WebinarData
@@ -52,7 +51,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class WebinarForm(FlaskForm):
+class WebinarForm(SchoolForm):
     title = StringField(
         _l("Title"), validators=[InputRequired(MESSAGES["title"]), Length(max=200)],
         filters=[_strip],
@@ -164,7 +163,7 @@ COMMON_ZONES = (
 )  # fmt: skip
 
 
-class TimezoneForm(FlaskForm):
+class TimezoneForm(SchoolForm):
     """Lets a visitor without an account see the schedule in their own time."""
 
     tz = SelectField(_l("Show times in"), validators=[_timezone], validate_choice=False)

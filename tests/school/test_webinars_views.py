@@ -300,6 +300,18 @@ def test_instructor_creates_a_draft_and_publishes_it(login, owner):
     assert "<strong>беседа</strong>" in page
 
 
+def test_messages_of_wtforms_itself_follow_the_viewers_language(login, owner):
+    editor = login(user=owner)
+    for headers, message in (
+        ({"Accept-Language": "ru"}, "Неверное значение времени."),
+        (EN, "Not a valid time value."),
+        ({"Accept-Language": "ru"}, "Неверное значение времени."),
+    ):
+        response = editor.post("/webinars/new", data=new_form(start_time="25:61"), headers=headers)
+        assert response.status_code == 400
+        assert message in text(response)
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
