@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import DateTime
@@ -69,6 +70,11 @@ def _zone_names() -> tuple[str, ...]:
 
 def timezone_choices() -> list[tuple[str, str]]:
     """Every IANA zone with a region, for select boxes (Russian zones first)."""
+    return list(_timezone_choices())
+
+
+@lru_cache(maxsize=1)
+def _timezone_choices() -> tuple[tuple[str, str], ...]:
     names = _zone_names()
     russian = [
         "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
@@ -77,7 +83,7 @@ def timezone_choices() -> list[tuple[str, str]]:
     ]  # fmt: skip
     first = [z for z in russian if z in names]
     rest = [z for z in names if z not in first]
-    return [(z, z.replace("_", " ")) for z in first + rest]
+    return tuple((z, z.replace("_", " ")) for z in first + rest)
 
 
 def localize(day: date, at: time, tz_name: str) -> datetime:

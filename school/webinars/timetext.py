@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_timezone_location
@@ -47,6 +48,8 @@ def zone_label(tz_name: str, at: datetime, locale: str) -> str:
     return f"{city}, {utc_offset_text(offset)}"
 
 
+# Pure, and schedules show the same few webinars to everyone: Babel's formatting is worth keeping.
+@lru_cache(maxsize=2048)
 def local_times(start: datetime, end: datetime, tz_name: str, locale: str) -> LocalTimes:
     """Format an aware start and end in ``tz_name`` for ``locale``."""
     zone = ZoneInfo(tz_name)
@@ -74,6 +77,7 @@ def offset_difference(at: datetime, viewer_tz: str, event_tz: str) -> timedelta:
     return viewer - event
 
 
+@lru_cache(maxsize=256)
 def duration_text(delta: timedelta, locale: str) -> str:
     """``2 hours 30 minutes`` in the locale's words and plural forms (sign ignored)."""
     minutes = abs(int(delta.total_seconds())) // 60
