@@ -6,7 +6,6 @@ from io import BytesIO
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -47,6 +46,7 @@ from brochures.models import (
 )
 from brochures.printjobs import BOOKLET_SUFFIX, BuildResult
 from brochures.search import highlight, plain_text
+from school.downloads import send_pdf
 from school.extensions import db
 from school.forms import EmptyForm, choices, id_number
 from school.models import Role
@@ -195,23 +195,6 @@ def _split_format(fmt: str) -> tuple[str, bool]:
     return fmt, False
 
 
-def _pdf_response(result: BuildResult, filename: str, inline: bool = False) -> Response:
-    """The cached PDF with its ETag; 304 without reading it when the client has it already."""
-    if request.if_none_match.contains_weak(result.etag):
-        response = Response(status=304)
-        response.set_etag(result.etag)
-        return response
-    return send_file(
-        BytesIO(result.read()),
-        mimetype="application/pdf",
-        as_attachment=not inline,
-        download_name=filename,
-        etag=result.etag,
-        conditional=True,
-        max_age=0,
-    )
-
-
 def _build_or_404(brochure: Brochure, fmt: str, edition: Edition | None = None) -> BuildResult:
     base, impose = _split_format(fmt)
     try:
@@ -226,7 +209,7 @@ def download(slug: str, number: int, fmt: str):
     edition = _or_404(services.edition_by_number(item, number))
     require_view(edition)
     result = _build_or_404(item, fmt, edition)
-    return _pdf_response(result, f"{item.slug}-{number}-{fmt}.pdf")
+    return send_pdf(result.path, result.etag, f"{item.slug}-{number}-{fmt}.pdf", attachment=True)
 
 
 # ------------------------------------------------------------------------------ staff: entries
@@ -868,7 +851,9 @@ def draft_pdf(brochure_id: int, fmt: str):
             ),
             "error",
         )
-    return _pdf_response(result, f"{item.slug}-draft-{fmt}.pdf")
+    return send_pdf(
+        result.path, result.etag, f"{item.slug}-draft-{fmt}.pdf", attachment=True, private=True
+    )
 
 
 @bp.get("/manage/brochures/<int:brochure_id>/editions/<int:number>/<fmt>.pdf")
@@ -877,7 +862,9 @@ def edition_pdf(brochure_id: int, number: int, fmt: str):
     item = _brochure_or_404(brochure_id)
     edition = _or_404(services.edition_by_number(item, number))
     result = _build_or_404(item, fmt, edition)
-    return _pdf_response(result, f"{item.slug}-{number}-{fmt}.pdf")
+    return send_pdf(
+        result.path, result.etag, f"{item.slug}-{number}-{fmt}.pdf", attachment=True, private=True
+    )
 
 
 @bp.get("/manage/brochures/<int:brochure_id>/preview/<fmt>.pdf")

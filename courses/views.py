@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -29,6 +28,7 @@ from courses.forms import (
 from courses.models import LESSON, Course, Item, Module
 from courses.registry import get_handler, kind_label, registered_kinds
 from courses.services import CourseError
+from school.downloads import private_attachment, send_pdf
 from school.extensions import db, login_manager
 from school.forms import EmptyForm, id_number
 from school.markdown import render_markdown
@@ -107,15 +107,6 @@ def _status(form) -> int:
 
 def _user():
     return current_user if current_user.is_authenticated else None
-
-
-def _send_pdf(cached, filename: str, *, private: bool) -> Response:
-    response = Response(cached.path.read_bytes(), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(cached.etag)
-    # Always revalidate: the ETag (the content hash) answers 304 while nothing changed.
-    response.headers["Cache-Control"] = ("private" if private else "public") + ", no-cache"
-    return response.make_conditional(request)
 
 
 # --------------------------------------------------------------------------- students
@@ -255,7 +246,8 @@ def mark_undone(slug: str, item_id: int):
 @bp.get("/courses/<slug>/workbook.pdf")
 def workbook(slug: str):
     course = _viewable(slug, outline=True)
-    return _send_pdf(documents.workbook_pdf(course), f"{course.slug}-workbook.pdf", private=False)
+    pdf = documents.workbook_pdf(course)
+    return send_pdf(pdf.path, pdf.etag, f"{course.slug}-workbook.pdf")
 
 
 @bp.get("/courses/<slug>/certificate.pdf")
@@ -265,9 +257,8 @@ def certificate_pdf(slug: str):
     certificate = services.certificate_for(current_user, course)
     if certificate is None:
         abort(404)
-    return _send_pdf(
-        documents.certificate_pdf(certificate), f"{course.slug}-certificate.pdf", private=True
-    )
+    pdf = documents.certificate_pdf(certificate)
+    return send_pdf(pdf.path, pdf.etag, f"{course.slug}-certificate.pdf", private=True)
 
 
 @bp.get("/certificates/")
@@ -449,14 +440,7 @@ def remove_instructor(slug: str, user_id: int):
 @bp.get("/courses/<slug>/export.zip")
 def export(slug: str):
     course = _editable(slug)
-    return Response(
-        services.export_zip(course),
-        mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{course.slug}.zip"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_attachment(services.export_zip(course), f"{course.slug}.zip", "application/zip")
 
 
 @bp.route("/courses/<slug>/edit/delete", methods=["GET", "POST"])

@@ -7,13 +7,11 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -36,6 +34,7 @@ from quizzes.forms import (
 from quizzes.models import IN_PROGRESS, Attempt, Question, Quiz
 from quizzes.responses import parse_form, shown_question
 from quizzes.services import QuizError
+from school.downloads import private_attachment, send_pdf
 from school.extensions import db
 from school.forms import EmptyForm
 from school.i18n import viewer_timezone
@@ -480,14 +479,7 @@ def confirm_import(quiz_id: int):
 @bp.get("/quizzes/<int:quiz_id>/export.gift")
 def export_gift(quiz_id: int):
     quiz = _editable(quiz_id)
-    return Response(
-        services.export_gift(quiz),
-        mimetype="text/plain",
-        headers={
-            "Content-Disposition": f'attachment; filename="{quiz.item.slug}.gift"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_attachment(services.export_gift(quiz), f"{quiz.item.slug}.gift", "text/plain")
 
 
 # --------------------------------------------------------------------------- results
@@ -510,13 +502,8 @@ def results(quiz_id: int):
 def results_csv(quiz_id: int):
     quiz = _editable(quiz_id)
     services.finish_overdue_attempts(quiz)
-    return Response(
-        services.results_csv(quiz),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{quiz.item.slug}-results.csv"',
-            "Cache-Control": "private, no-store",
-        },
+    return private_attachment(
+        services.results_csv(quiz), f"{quiz.item.slug}-results.csv", "text/csv"
     )
 
 
@@ -532,19 +519,6 @@ def statistics(quiz_id: int):
 # --------------------------------------------------------------------------- paper
 
 
-def _send_pdf(cached, filename: str) -> Response:
-    response = send_file(
-        cached.path,
-        mimetype="application/pdf",
-        download_name=filename,
-        etag=cached.etag,
-        conditional=True,
-        max_age=None,
-    )
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
 def _page_format() -> str:
     value = request.args.get("format", paper.DEFAULT_FORMAT)
     return value if value in paper.PAGE_FORMATS else paper.DEFAULT_FORMAT
@@ -556,7 +530,7 @@ def paper_pdf(quiz_id: int):
     if not quiz.questions:
         abort(404)
     cached = paper.paper_pdf(quiz, page_format=_page_format())
-    return _send_pdf(cached, f"{quiz.item.slug}.pdf")
+    return send_pdf(cached.path, cached.etag, f"{quiz.item.slug}.pdf", private=True)
 
 
 @bp.get("/quizzes/<int:quiz_id>/answer-key.pdf")
@@ -565,4 +539,4 @@ def answer_key_pdf(quiz_id: int):
     if not quiz.questions:
         abort(404)
     cached = paper.paper_pdf(quiz, answer_key=True, page_format=_page_format())
-    return _send_pdf(cached, f"{quiz.item.slug}-answers.pdf")
+    return send_pdf(cached.path, cached.etag, f"{quiz.item.slug}-answers.pdf", private=True)

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from school import hooks, services
 from school.config import LANGUAGES
+from school.downloads import private_attachment
 from school.extensions import db, limiter, login_manager
 from school.forms import (
     DeleteAccountForm,
@@ -222,14 +222,7 @@ def end_other_sessions():
 def export_data():
     data = services.export_user_data(current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{current_user.username_key}-data.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return private_attachment(body, f"{current_user.username_key}-data.json", "application/json")
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from school.downloads import private_attachment
 from school.i18n import select_timezone
 from school.markdown import markdown_to_text, render_markdown
 from school.models import Role, User
@@ -513,13 +514,8 @@ def registrants_csv(webinar_id: int):
         ]
         for r in services.all_registrants(webinar)
     ]
-    return Response(
-        csv_text(header, rows).encode("utf-8"),
-        content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="webinar-{webinar.id}-registrants.csv"',
-            "Cache-Control": "private, no-store",
-        },
+    return private_attachment(
+        csv_text(header, rows), f"webinar-{webinar.id}-registrants.csv", "text/csv"
     )
 
 

@@ -1,0 +1,54 @@
+"""Responses that hand a reader a file: cached PDFs, and files made for one person.
+
+Every feature sends its PDFs and exports through these two, so caching and privacy headers are
+decided in one place.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from flask import Response, request, send_file
+
+
+def send_pdf(
+    path: Path, etag: str, filename: str, *, attachment: bool = False, private: bool = False
+) -> Response:
+    """A PDF from the print cache.
+
+    The ETag is the content hash, so a reader who has the file gets 304 without the file being
+    read, and an interrupted download on a slow line resumes with a Range request. ``no-cache``
+    makes browsers ask again each time (a new edition or a changed lesson is never missed);
+    ``private`` keeps a reader's own documents (certificates, answer keys) out of shared caches.
+    ``attachment`` saves the file instead of opening it in the browser.
+    """
+    cache_control = ("private" if private else "public") + ", no-cache"
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304, headers={"Cache-Control": cache_control})
+        response.set_etag(etag)
+        return response
+    # Read whole (cached PDFs are small): nothing is left open if the client goes away.
+    response = send_file(
+        BytesIO(path.read_bytes()),
+        mimetype="application/pdf",
+        as_attachment=attachment,
+        download_name=filename,
+        etag=etag,
+        conditional=True,
+        max_age=None,
+    )
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+def private_attachment(body: str | bytes, filename: str, mimetype: str) -> Response:
+    """A file made for one person (a data export, a registrant list): saved, never cached."""
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
