@@ -297,10 +297,12 @@ class Edition(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     valid_as_of: Mapped[date | None] = mapped_column(Date)
+    # Both are large and loaded only when used: a list of editions or a download from the
+    # cache reads neither.
     # layout.Document.to_dict(): texts and the entry revisions the edition used.
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     # format -> {"candidates": [html, ...], "max_pages": int | None, "metadata": {...}}
-    renders: Mapped[dict[str, Any]] = mapped_column(JSON)
+    renders: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
 
     brochure: Mapped[Brochure] = relationship(back_populates="editions")
     published_by: Mapped[User | None] = relationship(passive_deletes=True)

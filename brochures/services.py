@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -929,8 +929,34 @@ def build_job(
 def build(
     brochure: Brochure, fmt: str, *, edition: Edition | None = None, impose: bool = False
 ) -> BuildResult:
-    """The PDF of a brochure in one format, from the cache when nothing changed."""
-    return run_build(build_job(brochure, fmt, edition=edition, impose=impose))
+    """The PDF of a brochure in one format, from the cache when nothing changed.
+
+    An edition is frozen, so where its PDF lies in the cache is worked out once per process
+    (its HTML read from the database and hashed with the fonts and stylesheets); later
+    downloads only check that the file is still there. A deploy restarts the processes, so new
+    fonts or stylesheets still give every edition a fresh PDF.
+    """
+    if edition is None:
+        return run_build(build_job(brochure, fmt, impose=impose))
+    key = (
+        _cache_dir(),
+        edition.id,
+        edition.brochure_id,
+        edition.number,
+        edition.published_at,
+        fmt,
+        impose,
+    )
+    known = _edition_pdfs.get(key)
+    if known is not None and known.path.is_file():  # cache files are written whole or not at all
+        return known
+    result = run_build(build_job(brochure, fmt, edition=edition, impose=impose))
+    _edition_pdfs[key] = replace(result, renders=0)
+    return result
+
+
+# (cache, edition id, brochure id, number, published at, format, imposed) -> where its PDF is
+_edition_pdfs: dict[tuple, BuildResult] = {}
 
 
 def preview(brochure: Brochure, fmt: str, pages: int = 4) -> bytes:

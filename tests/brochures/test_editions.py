@@ -136,6 +136,17 @@ def test_readers_download_editions_with_etag_and_304(app, client, small, staff):
     assert "Деньги в заключении" in index
 
 
+def test_an_edition_removed_from_the_cache_is_rendered_again(app, small, staff):
+    edition = services.publish_edition(staff, small)
+    first = services.build(small, "a4", edition=edition)
+    again = services.build(small, "a4", edition=edition)
+    assert again.path == first.path and again.renders == 0
+    first.path.unlink()  # the cache was cleaned
+    rebuilt = services.build(small, "a4", edition=edition)
+    assert rebuilt.renders == 1 and rebuilt.etag == first.etag
+    assert rebuilt.read().startswith(b"%PDF-")
+
+
 def test_staff_draft_pdf_and_preview(login, small):
     client = login("staff")
     response = client.get(f"/finance/manage/brochures/{small.id}/pdf/a4.pdf")
