@@ -109,6 +109,8 @@ def workbook_html(course: Course) -> str:
             course=course,
             chapters=chapters,
             answers=answers,
+            # The description's headings go under the h1 "About the course".
+            about=nest_headings(render_markdown(course.description), 2),
             instructors=instructor_names(course),
             edition=_local_date(course.updated_at, course.language),
             course_url=url_for("courses.course", slug=course.slug, _external=True),

@@ -170,6 +170,19 @@ def test_lesson_headings_nest_under_the_lesson_in_the_outline(workbook_pdf):
     assert sections == [3] * len(lessons)
 
 
+def test_the_course_description_nests_under_about_the_course(app, teacher):
+    course = build(teacher)
+    course.description = "### Для кого\n\nТекст.\n\n#### Подробнее\n\nЕщё."
+    db.session.commit()
+    with app.test_request_context():
+        html = documents.workbook_html(course)
+    about = html[html.index('<h1 id="about">') :]
+    assert re.findall(r"<h(\d)>(Для кого|Подробнее)</h\d>", about) == [
+        ("2", "Для кого"),
+        ("3", "Подробнее"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("source", "top", "expected"),
     [
