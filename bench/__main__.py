@@ -192,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
             from bench.wsgi import app  # the served application, with its bare endpoint
             from school.extensions import db
 
+            seconds = app.config["PAGE_CACHE_SECONDS"]
+            about.append(
+                f"anonymous page cache: {seconds:g} s per worker (PAGE_CACHE_SECONDS)"
+                if seconds > 0
+                else "anonymous page cache: off (PAGE_CACHE_SECONDS=0)"
+            )
+
             bench = Bench(args, env, app)
             try:
                 bench.run()

@@ -50,6 +50,7 @@ from school.downloads import send_pdf
 from school.extensions import db
 from school.forms import EmptyForm, choices, id_number
 from school.models import Role
+from school.pagecache import public_page
 from school.permissions import require_edit, require_view, role_required
 
 bp = Blueprint("brochures", __name__, url_prefix="/finance")
@@ -122,6 +123,7 @@ def _direction() -> str:
 
 
 @bp.get("/")
+@public_page
 def index():
     return render_template(
         "brochures/index.html",
@@ -132,6 +134,7 @@ def index():
 
 
 @bp.get("/topics/<slug>")
+@public_page
 def topic(slug: str):
     item = require_view(_or_404(services.topic_by_slug(slug)))
     return render_template(
@@ -140,12 +143,14 @@ def topic(slug: str):
 
 
 @bp.get("/entries/<slug>")
+@public_page
 def entry(slug: str):
     item = require_view(_or_404(services.entry_by_slug(slug)))
     return render_template("brochures/entry.html", entry=item, revision=item.published_revision)
 
 
 @bp.get("/search")
+@public_page
 def search():
     query = request.args.get("q", "", type=str)[:200]
     page = request.args.get("page", 1, type=id_number)
@@ -166,6 +171,7 @@ def search():
 
 
 @bp.get("/brochures/<slug>")
+@public_page
 def brochure(slug: str):
     item = require_view(_or_404(services.brochure_by_slug(slug)))
     # Readers' page of the published editions: an unpublished brochure has none (its editors

@@ -33,6 +33,7 @@ from school.extensions import db, login_manager
 from school.forms import EmptyForm, id_number
 from school.markdown import render_markdown
 from school.models import Role
+from school.pagecache import public_page
 from school.permissions import can_edit, can_view, require_edit, require_view, role_required
 from school.views import safe_next
 
@@ -113,6 +114,7 @@ def _user():
 
 
 @bp.get("/courses/")
+@public_page
 def catalogue():
     page = request.args.get("page", 1, type=id_number)
     pagination = services.catalogue(max(page, 1))
@@ -139,6 +141,7 @@ def my_courses():
 
 
 @bp.get("/courses/<slug>/")
+@public_page
 def course(slug: str):
     course = _viewable(slug, outline=True)
     return render_template(
@@ -186,6 +189,7 @@ def leave(slug: str):
 
 
 @bp.get("/courses/<slug>/items/<int:item_id>")
+@public_page
 def item(slug: str, item_id: int):
     course = _viewable(slug)
     item = _item_of(course, item_id)

@@ -115,6 +115,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = None  # sessions are server-side tokens, checked per request
 
+    from school import pagecache
+
+    pagecache.init_app(app)
+
 
 def _register_blueprints(app: Flask) -> None:
     # The only place that imports the feature packages.

@@ -36,6 +36,7 @@ from school.forms import (
 )
 from school.i18n import select_timezone
 from school.models import Role, User
+from school.pagecache import public_page
 from school.permissions import role_required
 
 bp = Blueprint("school", __name__)
@@ -92,6 +93,7 @@ def _begin_session(user: User) -> None:
 
 
 @bp.get("/")
+@public_page
 def home():
     panels = []
     if current_user.is_authenticated:

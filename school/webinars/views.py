@@ -26,6 +26,7 @@ from school.downloads import private_attachment
 from school.i18n import select_timezone
 from school.markdown import markdown_to_text, render_markdown
 from school.models import Role, User
+from school.pagecache import public_page
 from school.permissions import can_view, require_edit, require_view, role_required
 from school.timeutil import now_utc, to_zone
 from school.views import safe_next
@@ -167,6 +168,7 @@ def _feed_links() -> dict:
 
 
 @bp.get("/webinars/")
+@public_page
 def index():
     pagination = services.upcoming(_page())
     counts = services.seat_counts(w.id for w in pagination.items)
@@ -180,6 +182,7 @@ def index():
 
 
 @bp.get("/webinars/past")
+@public_page
 def past():
     pagination = services.past(_page())
     return render_template(
@@ -191,6 +194,7 @@ def past():
 
 
 @bp.get("/webinars/<int:webinar_id>")
+@public_page
 def detail(webinar_id: int):
     webinar = require_view(_webinar_or_404(webinar_id))
     registration = services.registration_of(current_user, webinar)
