@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
 from brochures.layout import FORMATS, formats_for
 from brochures.printjobs import BuildJob, BuildResult, build_many, cached_build
+from brochures.rendering import max_pages
+
+if TYPE_CHECKING:
+    from brochures.models import Brochure
 
 group = AppGroup("brochures", help="Financial-literacy brochures, memos and entries.")
 
@@ -23,7 +30,18 @@ def _source(brochure, current: bool):
     return brochure.latest_edition
 
 
-def _plan(slug, build_all, fmt, impose, current, output: Path) -> list[tuple[BuildJob, Path]]:
+@dataclass(frozen=True)
+class _Order:
+    """One PDF to build: a brochure in one format, and where the PDF goes."""
+
+    brochure: Brochure
+    fmt: str
+    impose: bool
+    target: Path
+
+
+def _orders(slug, build_all, fmt, impose, output: Path) -> list[_Order]:
+    """Check the arguments and say what to build, before anything is rendered."""
     from brochures import services
 
     if build_all:
@@ -47,7 +65,7 @@ def _plan(slug, build_all, fmt, impose, current, output: Path) -> list[tuple[Bui
                 f"{slug} is a {brochure.kind}; it can be built as: {allowed}"
             )
 
-    plan = []
+    orders = []
     for brochure in brochures:
         chosen = fmt or brochure.primary_format
         if chosen not in formats_for(brochure.kind):
@@ -55,39 +73,60 @@ def _plan(slug, build_all, fmt, impose, current, output: Path) -> list[tuple[Bui
         wants_booklet = impose and FORMATS[chosen].booklet
         if impose and not wants_booklet and not build_all:
             raise click.ClickException("--impose works with the A5 booklet format (--format a5)")
-        try:
-            job = services.build_job(
-                brochure, chosen, edition=_source(brochure, current), impose=wants_booklet
-            )
-        except services.FinanceError as error:
-            raise click.ClickException(f"{brochure.slug}: {error.message}") from error
         name = f"{brochure.slug}-{chosen}{'-booklet' if wants_booklet else ''}.pdf"
         target = output / name if build_all or output.is_dir() else output
-        plan.append((job, target))
-    if not plan:
+        orders.append(_Order(brochure, chosen, wants_booklet, target))
+    if not orders:
         raise click.ClickException(f"no brochure or memo can be built as {fmt}")
-    return plan
+    # The workers start on the first jobs while the rest are planned, and build_many starts
+    # the memos first: plan them first.
+    orders.sort(key=lambda order: max_pages(order.fmt) is None)
+    return orders
+
+
+def _jobs(orders: list[_Order], current: bool) -> Iterator[BuildJob]:
+    """The job of each order, planned (its HTML rendered) only when asked for."""
+    from brochures import services
+
+    for order in orders:
+        try:
+            yield services.build_job(
+                order.brochure,
+                order.fmt,
+                edition=_source(order.brochure, current),
+                impose=order.impose,
+            )
+        except services.FinanceError as error:
+            raise click.ClickException(f"{order.brochure.slug}: {error.message}") from error
 
 
 def _run(
-    plan: list[tuple[BuildJob, Path]], workers: int
+    orders: list[_Order], current: bool, workers: int
 ) -> tuple[list[tuple[BuildResult, Path]], int]:
-    """Build every job, the cached ones here; returns the results and the processes used."""
+    """Build every order, the cached ones here; returns the results and the processes used.
+
+    Planning, the cache check and rendering overlap: each job is planned and checked here
+    just before it is handed to a worker, while the workers render the jobs before it.
+    """
     done: list[tuple[BuildResult, Path]] = []
-    todo: list[tuple[BuildJob, Path]] = []
-    with click.progressbar(length=len(plan), label="Rendering PDFs", file=sys.stderr) as bar:
-        for job, target in plan:
-            cached = cached_build(job)
-            if cached is None:
-                todo.append((job, target))
-            else:
-                done.append((cached, target))
-                bar.update(1)
-        used = 1 if workers <= 1 or len(todo) <= 1 else min(workers, len(todo))
-        # HTML was rendered here, in the app; the workers only run the print engine.
-        for index, result in build_many([job for job, _ in todo], used):
-            done.append((result, todo[index][1]))
+    rendering: list[Path] = []  # the targets of the jobs handed to build_many, in its indices
+    with click.progressbar(length=len(orders), label="Rendering PDFs", file=sys.stderr) as bar:
+
+        def uncached() -> Iterator[BuildJob]:
+            for order, job in zip(orders, _jobs(orders, current), strict=True):
+                cached = cached_build(job)
+                if cached is None:
+                    rendering.append(order.target)
+                    yield job
+                else:
+                    done.append((cached, order.target))
+                    bar.update(1)
+
+        # HTML is rendered here, in the app; the workers only run the print engine.
+        for index, result in build_many(uncached(), workers):
+            done.append((result, rendering[index]))
             bar.update(1)
+    used = min(workers, len(rendering)) if rendering else 1
     return done, used
 
 
@@ -122,9 +161,9 @@ def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
     """Render PDFs of a brochure or memo (SLUG), or of all of them (--all)."""
     if slug and build_all:
         raise click.UsageError("give either a SLUG or --all, not both")
-    plan = _plan(slug, build_all, fmt, impose, current, output)
-    workers = min(len(plan), jobs or os.cpu_count() or 1)
-    results, used = _run(plan, workers)
+    orders = _orders(slug, build_all, fmt, impose, output)
+    workers = min(len(orders), jobs or os.cpu_count() or 1)
+    results, used = _run(orders, current, workers)
     rendered = 0
     for result, target in sorted(results, key=lambda r: str(r[1])):
         target.parent.mkdir(parents=True, exist_ok=True)

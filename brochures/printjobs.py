@@ -5,12 +5,13 @@ can hand jobs to worker processes while the web renders the same jobs in-process
 from __future__ import annotations
 
 import contextlib
+import heapq
 import multiprocessing
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,28 +72,56 @@ def run_build(job: BuildJob) -> BuildResult:
     return BuildResult(path=path, etag=etag, renders=renders, pages=pages, fits=fits, name=job.name)
 
 
-def build_many(jobs: Sequence[BuildJob], workers: int) -> Iterator[tuple[int, BuildResult]]:
+def build_many(jobs: Iterable[BuildJob], workers: int) -> Iterator[tuple[int, BuildResult]]:
     """Run ``jobs`` in up to ``workers`` processes; yield ``(index, result)`` as each finishes.
 
-    The longest jobs start first, so no worker is left with a long one at the end while the
-    others idle: memos first (fitting one page may take several renders, and a two-column A4
-    memo is slow to balance, whatever its length), then the documents with the most HTML.
-    One worker, or one job, runs here in this process.
+    ``jobs`` is read lazily and may be a generator that plans each job (renders its HTML) when
+    asked: the workers start on the first jobs while the later ones are still being planned
+    here, so planning is not a serial step before all rendering.
+
+    Longest first, so that no worker is left with a long job at the end while the others
+    idle: whenever a worker is free it gets the longest job planned so far (see
+    :func:`longest_first`). A caller that plans the memos first gets them started first, as
+    sorting all the jobs up front would. One worker runs the jobs here, in this process, in
+    the order given.
     """
-    if workers <= 1 or len(jobs) <= 1:
+    if workers <= 1:
         for index, job in enumerate(jobs):
             yield index, run_build(job)
         return
 
-    def longest_first(index: int) -> tuple[bool, int]:
-        job = jobs[index]
-        return job.max_pages is None, -len(job.candidates[0])
+    planned = enumerate(jobs)
+    planning = True
+    waiting: list[tuple[tuple[bool, int], int, BuildJob]] = []  # a heap, longest first
+    running: dict[Future[BuildResult], int] = {}
+    # The pool forks its workers on the first submit, so a build with nothing to render never
+    # starts them.
+    with ProcessPoolExecutor(workers, mp_context=_worker_context()) as pool:
+        while planning or waiting or running:
+            # Only as many jobs as there are free workers: the rest wait here, where the next
+            # free worker can still be given a longer job planned in the meantime.
+            while waiting and len(running) < workers:
+                _, index, job = heapq.heappop(waiting)
+                running[pool.submit(run_build, job)] = index
+            if planning:
+                item = next(planned, None)
+                if item is None:
+                    planning = False
+                else:
+                    index, job = item
+                    heapq.heappush(waiting, (longest_first(job), index, job))
+                finished = [future for future in running if future.done()]
+            else:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield running.pop(future), future.result()
 
-    order = sorted(range(len(jobs)), key=longest_first)
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=_worker_context()) as pool:
-        futures = {pool.submit(run_build, jobs[index]): index for index in order}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+
+def longest_first(job: BuildJob) -> tuple[bool, int]:
+    """Sort key, longest job first: memos first (fitting one page may take several renders,
+    and a two-column A4 memo is slow to balance, whatever its length), then the documents
+    with the most HTML."""
+    return job.max_pages is None, -len(job.candidates[0])
 
 
 def _worker_context():

@@ -12,6 +12,7 @@ import pytest
 from brochures import services
 from brochures.imposition import booklet_order
 from school import printing
+from school.extensions import db
 from tests.brochures import factories as f
 
 A5 = (419.53, 595.28)
@@ -123,6 +124,20 @@ def test_build_all_in_worker_processes_with_a_progress_bar(app, docs, tmp_path):
     large = (out / "money-large.pdf").read_bytes()
     assert "Новый вопрос о пенсии?" in " ".join(f.page_texts(large))
     assert f.size_pt(large) == A4
+
+
+def test_build_all_stops_with_a_clear_error_found_while_others_render(app, docs, tmp_path):
+    f.brochure(docs["staff"], {"Пенсия": [docs["entry"]]}, slug="other", title="Другая")
+    edition = services.publish_edition(docs["staff"], docs["brochure"], "Издание 1")
+    # An edition published before a format existed has no HTML for it.
+    edition.renders = {fmt: r for fmt, r in edition.renders.items() if fmt != "a4"}
+    db.session.commit()
+
+    out = tmp_path / "all"
+    result = run(app, "build", "--all", "--format", "a4", "--jobs", "2", "-o", str(out))
+    assert result.exit_code == 1
+    assert "money: This edition has no such format." in result.output
+    assert not list(out.glob("*.pdf"))  # nothing is written unless everything is built
 
 
 def test_export_import_and_reindex_commands(app, docs, tmp_path):
