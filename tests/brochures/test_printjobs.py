@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from brochures import printjobs
 from brochures.printjobs import BuildJob, build_many, cached_build, longest_first, run_build
 from school import printing
 
@@ -102,6 +104,18 @@ def test_a_job_failing_in_a_worker_fails_the_build(tmp_path):
     jobs = [job(tmp_path, ONE_PAGE), replace(job(tmp_path, TWO_PAGES), metadata=naive)]
     with pytest.raises(ValueError, match="timezone-aware"):
         list(build_many(iter(jobs), 2))
+
+
+def _frozen_objects(job: BuildJob) -> int:
+    return gc.get_freeze_count()
+
+
+def test_workers_leave_the_objects_they_inherit_out_of_garbage_collection(tmp_path, monkeypatch):
+    monkeypatch.setattr(printjobs, "run_build", _frozen_objects)  # reports from the worker
+    jobs = [job(tmp_path, ONE_PAGE), job(tmp_path, TWO_PAGES)]
+    counts = [count for _, count in build_many(iter(jobs), 2)]
+    assert len(counts) == 2
+    assert all(count > 1000 for count in counts)  # the app they were forked from
 
 
 def test_longest_first_puts_memos_first_then_the_most_html(tmp_path):
