@@ -156,12 +156,13 @@ def cached_build(job: BuildJob) -> BuildResult | None:
     for html in job.candidates:
         key = printing.cache_key(html, job.metadata)
         path = Path(job.cache_dir) / f"{key}.pdf"
-        if not _is_whole_pdf(path):
+        data = _whole_pdf(path)
+        if data is None:
             return None
         found = (path, key)
         if job.max_pages is None:
             break
-        pages = printing.pdf_page_count(path.read_bytes())
+        pages = printing.pdf_page_count(data)
         fits = pages <= job.max_pages
         if fits:
             break
@@ -171,7 +172,7 @@ def cached_build(job: BuildJob) -> BuildResult | None:
     if job.impose:
         path = path.with_name(f"{etag}{BOOKLET_SUFFIX}.pdf")
         etag += BOOKLET_SUFFIX
-        if not _is_whole_pdf(path):
+        if _whole_pdf(path) is None:
             return None
     return BuildResult(path=path, etag=etag, renders=0, pages=pages, fits=fits, name=job.name)
 
@@ -179,17 +180,18 @@ def cached_build(job: BuildJob) -> BuildResult | None:
 def _imposed(source: Path, etag: str) -> tuple[Path, str]:
     # The imposed sheets depend only on the source PDF: keep them next to it, keyed by its hash.
     target = source.with_name(f"{etag}{BOOKLET_SUFFIX}.pdf")
-    if not _is_whole_pdf(target):
+    if _whole_pdf(target) is None:
         _write_atomically(target, impose_booklet(source.read_bytes()))
     return target, etag + BOOKLET_SUFFIX
 
 
-def _is_whole_pdf(path: Path) -> bool:
+def _whole_pdf(path: Path) -> bytes | None:
+    """The file's bytes if it starts and ends like a whole PDF (callers need not read it again)."""
     try:
         data = path.read_bytes()
     except OSError:
-        return False
-    return data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
+        return None
+    return data if data.startswith(b"%PDF-") and b"%%EOF" in data[-64:] else None
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
