@@ -61,6 +61,13 @@ def test_production_hasher_is_argon2id_with_strong_parameters():
     assert hasher.time_cost >= 2 and hasher.memory_cost >= 19 * 1024
 
 
+def test_unknown_accounts_cost_a_verification_with_the_production_parameters():
+    # The hash verified for unknown accounts is made ahead of time, not as each process starts.
+    hasher = passwords.PasswordHasher()
+    assert not hasher.check_needs_rehash(passwords._STORED_DUMMY_HASH)
+    assert hasher.verify(passwords._STORED_DUMMY_HASH, "a password nobody has chosen")
+
+
 def test_login_failure_is_the_same_for_unknown_and_known_accounts(client, make_user):
     make_user(username="vera")
     known = client.post("/login", data={"username": "vera", "password": "wrong password!!"})
