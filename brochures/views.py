@@ -50,7 +50,7 @@ from school.downloads import send_pdf
 from school.extensions import db
 from school.forms import EmptyForm, choices, id_number
 from school.models import Role
-from school.pagecache import public_page
+from school.pagecache import public_page, remembered
 from school.permissions import require_edit, require_view, role_required
 
 bp = Blueprint("brochures", __name__, url_prefix="/finance")
@@ -211,11 +211,16 @@ def _build_or_404(brochure: Brochure, fmt: str, edition: Edition | None = None) 
 
 @bp.get("/brochures/<slug>/<int:number>/<fmt>.pdf")
 def download(slug: str, number: int, fmt: str):
-    item = require_view(_or_404(services.brochure_by_slug(slug)))
-    edition = _or_404(services.edition_by_number(item, number))
-    require_view(edition)
-    result = _build_or_404(item, fmt, edition)
-    return send_pdf(result.path, result.etag, f"{item.slug}-{number}-{fmt}.pdf", attachment=True)
+    def locate() -> BuildResult:
+        item = require_view(_or_404(services.brochure_by_slug(slug)))
+        edition = _or_404(services.edition_by_number(item, number))
+        require_view(edition)
+        return _build_or_404(item, fmt, edition)
+
+    # Readers download the same editions again and again: where each PDF lies is kept like a
+    # public page, while the file is there.
+    result = remembered(("edition-pdf", slug, number, fmt), locate, lambda r: r.path.is_file())
+    return send_pdf(result.path, result.etag, f"{slug}-{number}-{fmt}.pdf", attachment=True)
 
 
 # ------------------------------------------------------------------------------ staff: entries

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
 from flask_babel import get_locale
@@ -38,6 +39,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from school.i18n import select_timezone
+
+T = TypeVar("T")
 
 #: Session keys an anonymous reader's page may depend on; any other key means "personal".
 ANONYMOUS_KEYS = frozenset({"csrf_token", "lang", "tz"})
@@ -53,8 +56,13 @@ _KEPT_HEADERS = frozenset({"content-type", "content-language", "vary", "x-robots
 class _Page:
     body: bytes
     headers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
     expires: float
-    version: bytes  # the change marker's value when the page was rendered
+    version: bytes  # the change marker's value when the value was computed
 
 
 class ChangeMarker:
@@ -85,27 +93,28 @@ class ChangeMarker:
 
 
 class PageCache:
-    """A bounded, expiring store of rendered pages for one process (thread-safe)."""
+    """A bounded, expiring store of rendered pages (and small facts) for one process."""
 
     def __init__(self, changes: ChangeMarker) -> None:
         self.changes = changes
-        self._pages: OrderedDict[tuple, _Page] = OrderedDict()
+        self._pages: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, now: float, version: bytes) -> _Page | None:
+    def get(self, key: tuple, now: float, version: bytes) -> Any:
+        """The value stored under ``key``, or None when there is none or it is out of date."""
         with self._lock:
-            page = self._pages.get(key)
-            if page is None:
+            entry = self._pages.get(key)
+            if entry is None:
                 return None
-            if page.expires <= now or page.version != version:
+            if entry.expires <= now or entry.version != version:
                 del self._pages[key]
                 return None
             self._pages.move_to_end(key)
-            return page
+            return entry.value
 
-    def put(self, key: tuple, page: _Page, size: int) -> None:
+    def put(self, key: tuple, entry: _Entry, size: int) -> None:
         with self._lock:
-            self._pages[key] = page
+            self._pages[key] = entry
             self._pages.move_to_end(key)
             while len(self._pages) > size:
                 self._pages.popitem(last=False)
@@ -170,15 +179,39 @@ def public_page(view: Callable) -> Callable:
         if page is not None:
             return _serve(page)
         response = make_response(view(*args, **kwargs))
-        stored = _storable(response, seconds, version)
+        stored = _storable(response)
         if stored is not None:
-            cache.put(key, stored, current_app.config.get("PAGE_CACHE_SIZE", 200))
+            entry = _Entry(stored, time.monotonic() + seconds, version)
+            cache.put(key, entry, current_app.config.get("PAGE_CACHE_SIZE", 200))
         return response
 
     return wrapper
 
 
-def _storable(response: Response, seconds: float, version: bytes) -> _Page | None:
+def remembered(key: tuple, compute: Callable[[], T], still_valid: Callable[[T], bool]) -> T:
+    """``compute()`` for anonymous readers, kept like a public page while ``still_valid``.
+
+    Kept until the next commit of the instance, at most ``PAGE_CACHE_SECONDS``.
+    For facts every reader asks for again, e.g. where an edition's PDF lies in the print cache:
+    the answer is reused without the database. Anyone logged in gets ``compute()`` afresh, and
+    an exception (an abort to 404) is never kept.
+    """
+    seconds = current_app.config.get("PAGE_CACHE_SECONDS", 0)
+    if seconds <= 0 or not _anonymous_reader():
+        return compute()
+    cache = page_cache()
+    version = cache.changes.read()
+    full_key = ("remembered", *key)
+    value = cache.get(full_key, time.monotonic(), version)
+    if value is not None and still_valid(value):
+        return value
+    value = compute()
+    entry = _Entry(value, time.monotonic() + seconds, version)
+    cache.put(full_key, entry, current_app.config.get("PAGE_CACHE_SIZE", 200))
+    return value
+
+
+def _storable(response: Response) -> _Page | None:
     if (
         response.status_code != 200
         or response.mimetype != "text/html"
@@ -191,7 +224,7 @@ def _storable(response: Response, seconds: float, version: bytes) -> _Page | Non
     if token:
         body = body.replace(token.encode(), _TOKEN_PLACEHOLDER)
     headers = tuple((k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS)
-    return _Page(body, headers, time.monotonic() + seconds, version)
+    return _Page(body, headers)
 
 
 def _serve(page: _Page) -> Response:
