@@ -14,10 +14,15 @@ from school.config import PROJECT_ROOT
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application. ``config`` overrides the environment-derived settings (tests)."""
+    """Build the application. ``config`` overrides the environment-derived settings (tests).
+
+    The instance folder is ``config["INSTANCE_PATH"]``, else the environment's, else
+    ``instance/`` in the project.
+    """
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
     app = Flask(
         __name__,
-        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_path=instance or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

@@ -92,6 +92,7 @@ def _config(settings: dict[str, Any], instance: Path) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PDF_CACHE_DIR": str(instance / "pdf-cache"),
+        "INSTANCE_PATH": str(instance),
         "SERVER_NAME": None,
         **settings,
     }
