@@ -78,8 +78,8 @@ def _orders(slug, build_all, fmt, impose, output: Path) -> list[_Order]:
         orders.append(_Order(brochure, chosen, wants_booklet, target))
     if not orders:
         raise click.ClickException(f"no brochure or memo can be built as {fmt}")
-    # The workers start on the first jobs while the rest are planned, and build_many starts
-    # the memos first: plan them first.
+    # build_many hands out the memos first, but only those already planned: plan them first,
+    # so that the workers start on them while the rest are planned.
     orders.sort(key=lambda order: max_pages(order.fmt) is None)
     return orders
 
@@ -105,8 +105,8 @@ def _run(
 ) -> tuple[list[tuple[BuildResult, Path]], int]:
     """Build every order, the cached ones here; returns the results and the processes used.
 
-    Planning, the cache check and rendering overlap: each job is planned and checked here
-    just before it is handed to a worker, while the workers render the jobs before it.
+    Planning, the cache check and rendering overlap: build_many asks for the next job (planned
+    and checked here) while the workers render the jobs it has handed out.
     """
     done: list[tuple[BuildResult, Path]] = []
     rendering: list[Path] = []  # the targets of the jobs handed to build_many, in its indices
