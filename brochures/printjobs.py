@@ -87,8 +87,13 @@ def build_many(jobs: Iterable[BuildJob], workers: int) -> Iterator[tuple[int, Bu
     the order given.
     """
     if workers <= 1:
-        for index, job in enumerate(jobs):
-            yield index, run_build(job)
+        # As in a worker (see _start_worker), but this process goes on afterwards.
+        gc.freeze()
+        try:
+            for index, job in enumerate(jobs):
+                yield index, run_build(job)
+        finally:
+            gc.unfreeze()
         return
 
     planned = enumerate(jobs)
