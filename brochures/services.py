@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from brochures import bundle as bundles
 from brochures import rendering
@@ -512,7 +512,7 @@ def search(query: str, page: int = 1, per_page: int = 20) -> SearchPage:
         for e in db.session.scalars(
             select(Entry)
             .where(Entry.id.in_([r.entry_id for r in rows]))
-            .options(selectinload(Entry.published_revision), selectinload(Entry.topics))
+            .options(joinedload(Entry.published_revision), selectinload(Entry.topics))
         )
     }
     hits = []
