@@ -21,6 +21,7 @@ do not share the instance folder, and writes that bypass the ORM session, are ca
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -41,6 +42,8 @@ from sqlalchemy.orm import Session
 from school.i18n import select_timezone
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 #: Session keys an anonymous reader's page may depend on; any other key means "personal".
 ANONYMOUS_KEYS = frozenset({"csrf_token", "lang", "tz"})
@@ -78,6 +81,7 @@ class ChangeMarker:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+        self._warned = False
 
     def _descriptor(self) -> int:
         if self._fd is None:
@@ -86,10 +90,27 @@ class ChangeMarker:
         return self._fd
 
     def read(self) -> bytes:
-        return os.pread(self._descriptor(), self.SIZE, 0)
+        try:
+            return os.pread(self._descriptor(), self.SIZE, 0)
+        except OSError as error:  # e.g. a read-only instance folder: seconds alone then
+            self._warn(error)
+            return b""
 
     def bump(self) -> None:
-        os.pwrite(self._descriptor(), os.urandom(self.SIZE), 0)
+        try:
+            os.pwrite(self._descriptor(), os.urandom(self.SIZE), 0)
+        except OSError as error:
+            self._warn(error)
+
+    def _warn(self, error: OSError) -> None:
+        if not self._warned:
+            self._warned = True
+            logger.warning(
+                "page cache: cannot use %s (%s); other processes' changes show only after "
+                "PAGE_CACHE_SECONDS",
+                self.path,
+                error.strerror,
+            )
 
 
 class PageCache:

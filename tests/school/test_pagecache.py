@@ -179,3 +179,15 @@ def test_an_edition_download_survives_its_file_being_removed(app, client, make_u
     (Path(app.config["PDF_CACHE_DIR"]) / f"{etag}.pdf").unlink()  # the cache was cleaned
     again = client.get(url)
     assert again.status_code == 200 and again.data == first.data
+
+
+def test_without_a_usable_version_file_pages_still_work_and_expire(tmp_path, caplog):
+    marker = pagecache.ChangeMarker(tmp_path / "missing-folder" / "file")
+    (tmp_path / "missing-folder").write_text("a file where the folder should be")
+    assert marker.read() == b""
+    marker.bump()  # no exception
+    assert "page cache: cannot use" in caplog.text
+    cache = pagecache.PageCache(marker)
+    cache.put(("k",), pagecache._Entry("page", expires=10.0, version=marker.read()), size=5)
+    assert cache.get(("k",), now=5.0, version=marker.read()) == "page"
+    assert cache.get(("k",), now=10.0, version=marker.read()) is None
