@@ -6,8 +6,10 @@ decided in one place.
 
 from __future__ import annotations
 
+import unicodedata
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Response, request, send_file
 
@@ -43,12 +45,18 @@ def send_pdf(
 
 
 def private_attachment(body: str | bytes, filename: str, mimetype: str) -> Response:
-    """A file made for one person (a data export, a registrant list): saved, never cached."""
+    """A file made for one person (a data export, a registrant list): saved, never cached.
+
+    A name in Cyrillic (usernames may be) goes as RFC 6266 ``filename*``, with an ASCII
+    ``filename`` for old clients: HTTP headers themselves carry Latin-1 only.
+    """
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = ascii_name.replace("\\", "").replace('"', "")
+    disposition = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return Response(
         body,
         mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )

@@ -170,6 +170,14 @@ def test_export_contains_my_data_only(login, make_user):
     assert "password_hash" not in response.get_data(as_text=True)
 
 
+def test_export_of_a_cyrillic_username_is_a_valid_http_answer(login):
+    client = login(username="мария")
+    response = client.get("/account/export")
+    assert response.status_code == 200
+    response.headers["Content-Disposition"].encode("latin-1")  # what the server will send
+    assert json.loads(response.data)["account"]["username"] == "мария"
+
+
 def test_delete_account_removes_user_and_sessions(login):
     client = login(username="leaving")
     user_id = client.user.id

@@ -59,3 +59,12 @@ def test_a_file_for_one_person_is_never_stored(app):
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["Content-Disposition"] == 'attachment; filename="results.csv"'
     assert response.content_type == "text/csv; charset=utf-8"
+
+
+def test_a_file_named_in_cyrillic_keeps_its_name_within_latin_1_headers(app):
+    with app.test_request_context("/"):
+        response = private_attachment("{}", "мария-data.json", "application/json")
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("latin-1")  # what a WSGI server sends; a raw Cyrillic name would fail
+    assert "filename*=UTF-8''%D0%BC%D0%B0%D1%80%D0%B8%D1%8F-data.json" in disposition
+    assert disposition.startswith('attachment; filename="-data.json"; ')
