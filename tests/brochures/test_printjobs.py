@@ -118,9 +118,7 @@ def test_workers_leave_the_objects_they_inherit_out_of_garbage_collection(tmp_pa
     assert all(count > 1000 for count in counts)  # the app they were forked from
 
 
-def test_one_process_leaves_its_objects_out_of_collection_while_it_builds(
-    tmp_path, monkeypatch
-):
+def test_one_process_leaves_its_objects_out_of_collection_while_it_builds(tmp_path, monkeypatch):
     monkeypatch.setattr(printjobs, "run_build", _frozen_objects)
     before = gc.get_freeze_count()
     counts = [count for _, count in build_many(iter([job(tmp_path, ONE_PAGE)]), 1)]
