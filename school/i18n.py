@@ -43,12 +43,29 @@ def select_timezone() -> str:
 
 
 @lru_cache(maxsize=len(LANGUAGES) + 2)
-def wtforms_translations(locale: str) -> support.Translations:
+def wtforms_catalog(locale: str) -> support.Translations:
     """WTForms' own messages ("Not a valid choice.") in ``locale``, read from disk once.
 
     Flask-WTF would read the catalog again for every request that shows a form.
     """
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsTranslations:
+    """WTForms' messages in the viewer's language, chosen when a message is needed.
+
+    Not when the form is built: a view may change the language after that (saving settings),
+    and what it says next must be in the new one.
+    """
+
+    def gettext(self, string: str) -> str:
+        return wtforms_catalog(str(get_locale() or "ru")).gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_catalog(str(get_locale() or "ru")).ngettext(singular, plural, n)
+
+
+wtforms_translations = WTFormsTranslations()
 
 
 def viewer_timezone() -> str:

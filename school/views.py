@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from school import hooks, services
@@ -183,6 +184,7 @@ def settings():
             timezone=form.timezone.data,
         )
         session["lang"] = form.locale.data
+        refresh()  # the confirmation below is in the language just chosen
         flash(_("Settings saved."), "success")
         return redirect(url_for("school.settings"))
     return render_template(

@@ -143,7 +143,9 @@ def test_settings_save_language_and_time_zone(login):
     assert response.status_code == 302
     user = db.session.get(User, client.user.id)
     assert (user.locale, user.timezone, user.display_name) == ("en", "Asia/Novosibirsk", "Мария")
-    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert "Settings saved." in page  # the confirmation is in the language just chosen
 
 
 def test_unknown_time_zone_is_refused(login):
