@@ -1,0 +1,56 @@
+"""A user's quiz attempts for the account export and erasure, and for leaving a course."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from quizzes.models import Attempt, Quiz
+from quizzes.questions import question_from_dict
+from school.extensions import db
+from school.models import User
+
+
+def export_user(user: User) -> list[dict[str, Any]]:
+    """The user's quiz attempts with their answers, for the account data export."""
+    exported = []
+    for attempt in db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at)
+    ):
+        responses = attempt.responses or {}
+        answers = []
+        for entry in attempt.layout:
+            question = question_from_dict(entry["data"])
+            answers.append(
+                {
+                    "question": question.title or question.display_text(),
+                    "response": responses.get(str(entry["id"])),
+                }
+            )
+        exported.append(
+            {
+                "course": attempt.quiz.course.slug,
+                "quiz": attempt.quiz.title,
+                "number": attempt.number,
+                "state": attempt.state,
+                "started_at": attempt.started_at.isoformat(),
+                "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+                "percent": attempt.percent,
+                "passed": attempt.passed,
+                "answers": answers,
+            }
+        )
+    return exported
+
+
+def erase_user(user: User) -> None:
+    """Delete the user's attempts (they also cascade with the account)."""
+    db.session.execute(delete(Attempt).where(Attempt.user_id == user.id))
+
+
+def forget_attempts(quiz: Quiz, user: User) -> None:
+    """Delete one user's attempts at one quiz, inside the caller's transaction."""
+    db.session.execute(
+        delete(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+    )
