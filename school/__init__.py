@@ -127,9 +127,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # The only place that imports the feature packages.
+    from school.reader_views import bp as readers_bp
     from school.views import bp as school_bp
 
     app.register_blueprint(school_bp)
+    app.register_blueprint(readers_bp)
     import importlib
 
     for name in ("school.webinars", "courses", "quizzes", "brochures"):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -126,3 +134,26 @@ class RoleForm(SchoolForm):
 
 class EmptyForm(SchoolForm):
     """A form with only the CSRF token, for one-button POST actions."""
+
+
+class PostalReaderForm(SchoolForm):
+    """A person served by post: a name as they write it and the number on their envelopes."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    reference = StringField(
+        _l("Reference number"),
+        validators=[Optional(), Length(max=32)],
+        description=_l("Leave empty to number the reader in the register (000042)."),
+    )
+    note = TextAreaField(
+        _l("Note for staff"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Only what is needed to serve the reader. No address, no case details."),
+    )
+
+
+class EraseReaderForm(SchoolForm):
+    confirm = BooleanField(
+        _l("I understand that this reader and everything kept about them will be deleted."),
+        validators=[DataRequired()],
+    )

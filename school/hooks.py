@@ -13,6 +13,10 @@ from typing import Any
 account_exporters: dict[str, Callable[[Any], Any]] = {}
 # name -> fn(user): delete or anonymise what belongs to the user before the account is removed.
 account_erasers: dict[str, Callable[[Any], None]] = {}
+# name -> fn(reader) -> JSON-serialisable data about a postal reader (no account), for their export.
+reader_exporters: dict[str, Callable[[Any], Any]] = {}
+# name -> fn(reader): delete or anonymise what belongs to a postal reader before they are removed.
+reader_erasers: dict[str, Callable[[Any], None]] = {}
 # name -> (order, fn(users: dict[str, User], log: Callable[[str], None])): load demo content.
 demo_seeders: dict[str, tuple[int, Callable[..., None]]] = {}
 # name -> fn(user) -> list of (title, url) links for "continue where you left off" on the home page.
@@ -27,6 +31,14 @@ def register_exporter(name: str, fn: Callable[[Any], Any]) -> None:
 
 def register_eraser(name: str, fn: Callable[[Any], None]) -> None:
     account_erasers[name] = fn
+
+
+def register_reader_exporter(name: str, fn: Callable[[Any], Any]) -> None:
+    reader_exporters[name] = fn
+
+
+def register_reader_eraser(name: str, fn: Callable[[Any], None]) -> None:
+    reader_erasers[name] = fn
 
 
 def register_demo_seeder(name: str, fn: Callable[..., None], order: int = 50) -> None:

@@ -1,4 +1,4 @@
-"""Users, roles and login sessions."""
+"""Users, roles, login sessions, and the people staff serve by post without an account."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.extensions import db
@@ -87,6 +87,28 @@ class UserSession(db.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+class PostalReader(db.Model):
+    """Someone the organisation serves by post, with no account on the site.
+
+    Readers in prison have only paper: they take quizzes on paper and ask questions by letter.
+    Staff know them by a name, as they write it, and a reference number that goes on every
+    envelope and sheet, so their papers can be matched without keeping an address here.
+    """
+
+    __tablename__ = "postal_readers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32))
+    # The reference as compared (case-folded, NFKC): "ab-1" and "AB-1" are one reader.
+    reference_key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The name as found and sorted (case-folded), the same on SQLite and PostgreSQL in any script.
+    name_key: Mapped[str] = mapped_column(String(600), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 
 
 def user_count() -> int:

@@ -26,6 +26,7 @@ from courses import services as courses
 from courses.models import Certificate, Course, Item, Module
 from quizzes import services as quizzes
 from quizzes.models import Question
+from school import readers
 from school.extensions import db
 from school.models import Role, User
 from school.passwords import hash_password
@@ -106,11 +107,17 @@ def build_world(parts: tuple[str, ...] = PARTS) -> World:
     }
     db.session.commit()
     world.users = {key: user.id for key, user in users.items()}
+    world.ids["postal_reader"] = readers.create_reader("Читатель по почте", "R-1").id
     builders = {"webinars": _webinars, "courses": _courses, "finance": _finance}
     for part in parts:
         builders[part](world)
     db.session.expire_all()
     return world
+
+
+def new_postal_reader(world: World, role: str) -> None:
+    """A preparer: one more postal reader, as ``target_reader``."""
+    world.ids["target_reader"] = readers.create_reader(f"Читатель {next(_numbers)}").id
 
 
 # --- webinars ---------------------------------------------------------------------------------

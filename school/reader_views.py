@@ -1,0 +1,97 @@
+"""Staff pages of the postal-reader register: people served by post, without an account."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from school import readers
+from school.downloads import private_attachment
+from school.extensions import db
+from school.forms import EraseReaderForm, PostalReaderForm, id_number
+from school.models import PostalReader, Role
+from school.permissions import role_required
+
+bp = Blueprint("readers", __name__, url_prefix="/readers")
+
+
+def _reader_or_404(reader_id: int) -> PostalReader:
+    reader = db.session.get(PostalReader, reader_id)
+    if reader is None:
+        abort(404)
+    return reader
+
+
+def _refused(form, error: readers.ReaderError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.get("/")
+@role_required(Role.STAFF)
+def index():
+    page = request.args.get("page", 1, type=id_number)
+    query = request.args.get("q", "", type=str)[:200]
+    return render_template(
+        "school/readers/index.html", pagination=readers.list_readers(page, query), query=query
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def new():
+    form = PostalReaderForm()
+    if form.validate_on_submit():
+        try:
+            reader = readers.create_reader(form.name.data, form.reference.data, form.note.data)
+        except readers.ReaderError as error:
+            _refused(form, error)
+        else:
+            flash(_("Reader %(reference)s added.", reference=reader.reference), "success")
+            return redirect(url_for("readers.edit", reader_id=reader.id))
+    return render_template("school/readers/form.html", form=form, reader=None)
+
+
+@bp.route("/<int:reader_id>", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def edit(reader_id: int):
+    reader = _reader_or_404(reader_id)
+    form = PostalReaderForm(obj=reader)
+    if form.validate_on_submit():
+        try:
+            readers.update_reader(reader, form.name.data, form.reference.data, form.note.data)
+        except readers.ReaderError as error:
+            _refused(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("readers.edit", reader_id=reader.id))
+    return render_template("school/readers/form.html", form=form, reader=reader)
+
+
+@bp.get("/<int:reader_id>/export.json")
+@role_required(Role.STAFF)
+def export(reader_id: int):
+    reader = _reader_or_404(reader_id)
+    body = json.dumps(readers.export_reader(reader), ensure_ascii=False, indent=2, default=str)
+    return private_attachment(
+        body, "reader-{}.json".format(reader.reference.replace("/", "-")), "application/json"
+    )
+
+
+@bp.route("/<int:reader_id>/delete", methods=["GET", "POST"])
+@role_required(Role.STAFF)
+def delete(reader_id: int):
+    reader = _reader_or_404(reader_id)
+    form = EraseReaderForm()
+    if form.validate_on_submit():
+        reference = reader.reference
+        readers.erase_reader(reader)
+        flash(_("Reader %(reference)s and their data have been deleted.", reference=reference),
+              "success")  # fmt: skip
+        return redirect(url_for("readers.index"))
+    return render_template("school/readers/delete.html", form=form, reader=reader)
