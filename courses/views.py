@@ -31,6 +31,7 @@ from courses.services import CourseError
 from school.downloads import private_attachment, send_pdf
 from school.extensions import db, login_manager
 from school.forms import EmptyForm, id_number
+from school.legacy import add_legacy_redirects
 from school.markdown import render_markdown
 from school.models import Role
 from school.pagecache import public_page
@@ -38,6 +39,13 @@ from school.permissions import can_edit, can_view, require_edit, require_view, r
 from school.views import safe_next
 
 bp = Blueprint("courses", __name__)
+
+# Certificates printed before they moved under /courses/ carry these addresses.
+LEGACY_REDIRECTS = [
+    ("/certificates/", "courses.lookup"),
+    ("/certificates/<code>", "courses.verify"),
+]
+add_legacy_redirects(bp, LEGACY_REDIRECTS)
 
 
 @bp.context_processor
@@ -265,7 +273,7 @@ def certificate_pdf(slug: str):
     return send_pdf(pdf.path, pdf.etag, f"{course.slug}-certificate.pdf", private=True)
 
 
-@bp.get("/certificates/")
+@bp.get("/courses/certificates/")
 def lookup():
     code = request.args.get("code", "", type=str)[:40]
     not_found = False
@@ -279,7 +287,7 @@ def lookup():
     )
 
 
-@bp.get("/certificates/<code>")
+@bp.get("/courses/certificates/<code>")
 def verify(code: str):
     certificate = services.find_certificate(code[:40])
     if certificate is None:

@@ -53,7 +53,9 @@ def test_certificate_freezes_name_course_and_instructors(app, login, teacher):
     student.post("/account/", data={"display_name": "Другое имя", "locale": "ru",
                                     "timezone": "Europe/Moscow"})  # fmt: skip
     anonymous = app.test_client()
-    page = anonymous.get(f"/certificates/{certificate.code}", headers=EN).get_data(as_text=True)
+    page = anonymous.get(f"/courses/certificates/{certificate.code}", headers=EN).get_data(
+        as_text=True
+    )
     assert "Основы общественной защиты" in page and "Мария Иванова" in page
     assert "Анна Петрова" in page
     assert "Новое имя курса" not in page and "Другое имя" not in page
@@ -63,7 +65,7 @@ def test_verification_page_shows_nothing_else_about_the_student(client, login, t
     student = login("student", username="secret_login", display_name="Мария",
                     email="maria@example.org")  # fmt: skip
     certificate = finish_course(student.user, teacher=teacher)
-    response = client.get(f"/certificates/{certificate.code}", headers=EN)
+    response = client.get(f"/courses/certificates/{certificate.code}", headers=EN)
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f"Certificate {certificate.code} is genuine" in text
@@ -80,26 +82,26 @@ def test_username_is_shown_when_there_is_no_display_name(client, login, teacher)
 
 def test_unknown_codes_are_not_found_and_typed_codes_are_normalised(client, login, teacher):
     certificate = finish_course(login("student").user, teacher=teacher)
-    assert client.get("/certificates/ABCD-EFGH-JKMN").status_code == 404
-    assert client.get("/certificates/not-a-code").status_code == 404
+    assert client.get("/courses/certificates/ABCD-EFGH-JKMN").status_code == 404
+    assert client.get("/courses/certificates/not-a-code").status_code == 404
     typed = certificate.code.lower().replace("-", " ")
-    response = client.get(f"/certificates/{typed}")
+    response = client.get(f"/courses/certificates/{typed}")
     assert response.status_code == 301
-    assert response.headers["Location"].endswith(f"/certificates/{certificate.code}")
-    lookup = client.get(f"/certificates/?code={typed}")
-    assert lookup.headers["Location"].endswith(f"/certificates/{certificate.code}")
-    missing = client.get("/certificates/?code=ABCD-EFGH-JKMN", headers=EN)
+    assert response.headers["Location"].endswith(f"/courses/certificates/{certificate.code}")
+    lookup = client.get(f"/courses/certificates/?code={typed}")
+    assert lookup.headers["Location"].endswith(f"/courses/certificates/{certificate.code}")
+    missing = client.get("/courses/certificates/?code=ABCD-EFGH-JKMN", headers=EN)
     assert missing.status_code == 404 and "No certificate has this code" in missing.get_data(
         as_text=True
     )
-    assert client.get("/certificates/").status_code == 200
+    assert client.get("/courses/certificates/").status_code == 200
 
 
 def test_certificate_survives_the_course_being_deleted(client, login, teacher):
     certificate = finish_course(login("student").user, teacher=teacher)
     code = certificate.code
     services.delete_course(certificate.course)
-    page = client.get(f"/certificates/{code}").get_data(as_text=True)
+    page = client.get(f"/courses/certificates/{code}").get_data(as_text=True)
     assert "Основы общественной защиты" in page
 
 
@@ -131,7 +133,7 @@ def test_certificate_pdf(login, teacher):
     assert "Анна Петрова" in flat
     assert certificate.code in flat
     assert "Сертификат" in flat  # in the course's language
-    assert f"/certificates/{certificate.code}" in flat
+    assert f"/courses/certificates/{certificate.code}" in flat
     fonts = printing.pdf_fonts(pdf)
     assert fonts and {font.name for font in fonts} <= PT_FONTS
     assert all(font.embedded for font in fonts)
@@ -166,3 +168,15 @@ def test_no_certificate_before_completion(login, teacher):
     services.complete_item(student.user, db.session.get(Course, course.id).items()[0])
     assert student.get("/courses/kurs/certificate.pdf").status_code == 404
     assert db.session.scalar(db.select(db.func.count(Item.id))) == 2
+
+
+def test_addresses_printed_before_the_move_still_verify(client, login, teacher):
+    """Certificates on paper carry /certificates/CODE: it answers with the page it became."""
+    certificate = finish_course(login("student").user, teacher=teacher)
+    old = client.get(f"/certificates/{certificate.code}")
+    assert old.status_code == 308
+    assert old.headers["Location"].endswith(f"/courses/certificates/{certificate.code}")
+    lookup = client.get("/certificates/?code=abcd")
+    assert lookup.status_code == 308
+    assert lookup.headers["Location"].endswith("/courses/certificates/?code=abcd")
+    assert client.get(f"/certificates/{certificate.code}", follow_redirects=True).status_code == 200

@@ -293,7 +293,7 @@ def test_account_export_and_deletion_cover_course_data(student, course):
     assert response.status_code == 302
     for model in (Enrolment, Completion, Certificate):
         assert db.session.scalar(db.select(db.func.count(model.id))) == 0
-    assert student.get(f"/certificates/{code}").status_code == 404
+    assert student.get(f"/courses/certificates/{code}").status_code == 404
 
 
 def test_deleting_an_instructor_keeps_the_course(login, make_user):

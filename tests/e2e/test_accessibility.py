@@ -103,8 +103,8 @@ def test_public_pages(make_visitor, locale):
     tour.visit("finance-search-nothing", "/finance/search?q=zzzzqqq")
     tour.go("/finance/")
     tour.link("brochure", "main a[href^='/finance/brochures/']")
-    tour.visit("certificates", "/certificates/")
-    tour.visit("certificates-unknown", "/certificates/?code=NOPE-NOPE", status=404)
+    tour.visit("certificates", "/courses/certificates/")
+    tour.visit("certificates-unknown", "/courses/certificates/?code=NOPE-NOPE", status=404)
     tour.visit("error-404", "/finance/entries/no-such-entry", status=404)
     tour.assert_clean()
 
@@ -143,12 +143,12 @@ def test_student_pages(make_visitor, locale, small_course):
     follow(page, "#done form[action$='/done'] button")
     assert page.locator("#certificate").count() == 1, squash(page.inner_text("main"))
     tour.check("course-completed")
-    tour.link("certificate", "#certificate + p a[href^='/certificates/']")
+    tour.link("certificate", "#certificate + p a[href^='/courses/certificates/']")
     code = page.url.rsplit("/", 1)[-1]
-    tour.visit("certificates", "/certificates/")
+    tour.visit("certificates", "/courses/certificates/")
     page.fill("main form input[name=code]", code)
     tour.link("certificate-found", "main form button[type=submit]")
-    assert page.url.endswith(f"/certificates/{code}")
+    assert page.url.endswith(f"/courses/certificates/{code}")
 
     tour.visit("error-403", "/webinars/manage", status=403)
     tour.assert_clean()
@@ -212,7 +212,7 @@ def test_admin_pages(make_visitor, locale):
     tour.assert_clean()
 
 
-PHONE_PAGES = ["/", "/webinars/", f"/courses/{DEMO_COURSE}/", "/finance/", "/certificates/"]
+PHONE_PAGES = ["/", "/webinars/", f"/courses/{DEMO_COURSE}/", "/finance/", "/courses/certificates/"]
 # Pages reached by a link: (the page with the link, the link).
 PHONE_LINKS = [
     ("/webinars/", ".webinar-card a"),

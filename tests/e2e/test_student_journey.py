@@ -153,5 +153,5 @@ def test_student_from_sign_up_to_certificate(visitor):
     assert username in text, text
 
     # Anyone can check the certificate by its code.
-    follow(page, "a[href^='/certificates/']")
+    follow(page, "a[href^='/courses/certificates/']")
     assert course_title in squash(page.inner_text("main"))

@@ -330,6 +330,8 @@ ROWS: list[Row] = [
     # Only the person it was issued to downloads a certificate from the course page.
     Row("courses.certificate_pdf", "GET", allow("student_a", other=HIDDEN), _course()),
     Row("courses.lookup", "GET", EVERYONE),
+    Row("courses.moved_lookup", "GET", EVERYONE),
+    Row("courses.moved_verify", "GET", EVERYONE, _w("certificate", "code"), "issued"),
     Row("courses.verify", "GET", EVERYONE, _w("certificate", "code"), "issued"),
     Row(
         "courses.verify",
