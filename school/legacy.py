@@ -20,7 +20,7 @@ def add_legacy_redirects(bp: Blueprint, rules: Iterable[tuple[str, str]]) -> Non
 
         def moved(_endpoint: str = endpoint, **values):
             query = request.args.to_dict(flat=False)
-            return redirect(url_for(_endpoint, **values, **query), 308)
+            return redirect(url_for(_endpoint, **{**query, **values}), 308)
 
         # "moved_verify" for the old address of "courses.verify" (numbered if there are several).
         name = "moved_" + endpoint.rpartition(".")[2]
