@@ -132,7 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(school_bp)
     import importlib
 
-    for name in ("school.webinars", "courses", "quizzes", "brochures"):
+    for name in ("webinars", "courses", "quizzes", "brochures"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:

@@ -26,7 +26,7 @@ from school.models import Role, User
 from school.permissions import can_edit
 from school.services import username_key
 from school.timeutil import is_valid_timezone, localize, now_utc, to_zone
-from school.webinars.models import (
+from webinars.models import (
     RegistrationStatus,
     Webinar,
     WebinarFeedToken,
@@ -34,7 +34,7 @@ from school.webinars.models import (
     WebinarStatus,
     webinar_instructors,
 )
-from school.webinars.rules import is_web_url, wall_time_exists
+from webinars.rules import is_web_url, wall_time_exists
 
 PER_PAGE = 20
 MAX_PAGE = 10_000
@@ -47,7 +47,7 @@ MAX_DURATION_MINUTES = 24 * 60
 CALENDAR_HISTORY = timedelta(days=365)
 CALENDAR_LIMIT = 500
 ATOM_LIMIT = 50
-DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "webinars.yaml"
+DEMO_FILE = Path(__file__).resolve().parent / "demo" / "webinars.yaml"
 
 MESSAGES = {
     "title": _l("Enter a title."),
