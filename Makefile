@@ -31,7 +31,7 @@ $(E2E): pyproject.toml | $(BIN)/python
 system-deps:
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh
 
-# Compile the message catalogs of every package (school, courses, quizzes, brochures).
+# Compile the message catalogs of every package (school, webinars, courses, quizzes, brochures).
 translations: $(STAMP)
 	@$(BIN)/python -c "from school.catalogs import compile_all; compile_all()"
 
