@@ -2,7 +2,7 @@
 
 Most of these tests need no app and no database. They read ``courses/demo/public-defender-basics``
 the way the course importer does (numbered folders, YAML front matter, GIFT quizzes) and
-``school/demo/webinars.yaml``. The heading-order test seeds the demo course and reads its pages.
+``webinars/demo/webinars.yaml``. The heading-order test seeds the demo course and reads its pages.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE_DIR = ROOT / "courses" / "demo" / "public-defender-basics"
-WEBINARS_FILE = ROOT / "school" / "demo" / "webinars.yaml"
+WEBINARS_FILE = ROOT / "webinars" / "demo" / "webinars.yaml"
 
 NAME_RE = re.compile(r"^(?P<prefix>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 DISCLAIMER_RES = (

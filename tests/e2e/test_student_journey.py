@@ -27,7 +27,7 @@ LOCALE = "ru"
 
 def demo_webinar() -> dict:
     """The first demo webinar that has a join link: the public calendar must not show it."""
-    webinars = yaml.safe_load((PROJECT / "school/demo/webinars.yaml").read_text(encoding="utf-8"))
+    webinars = yaml.safe_load((PROJECT / "webinars/demo/webinars.yaml").read_text(encoding="utf-8"))
     return next(w for w in webinars if w.get("join_url") and w.get("capacity"))
 
 

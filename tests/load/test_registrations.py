@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
-from school.webinars import services
-from school.webinars.models import RegistrationStatus, WebinarRegistration, WebinarStatus
 from tests.load.web import all_at_once
+from webinars import services
+from webinars.models import RegistrationStatus, WebinarRegistration, WebinarStatus
 
 PLACES = 10
 PEOPLE = 50

@@ -107,7 +107,7 @@ def hostile(server):
     from school.extensions import db
     from school.services import register_user
     from school.timeutil import now_utc
-    from school.webinars import services as webinars
+    from webinars import services as webinars
 
     suffix = next(_numbers) * 1000 + int(now_utc().timestamp()) % 1000
     names = {role: f"xss_{role}_{suffix}" for role in ("student", "instructor", "staff")}

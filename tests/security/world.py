@@ -32,9 +32,9 @@ from school.models import Role, User
 from school.passwords import hash_password
 from school.services import username_key
 from school.timeutil import now_utc
-from school.webinars import services as webinars
-from school.webinars.models import Webinar, WebinarStatus
 from tests.conftest import PASSWORD, AuthActions
+from webinars import services as webinars
+from webinars.models import Webinar, WebinarStatus
 
 ROLES = ("anon", "student_a", "student_b", "instructor_a", "instructor_b", "staff", "admin")
 PARTS = ("webinars", "courses", "finance")

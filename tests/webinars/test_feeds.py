@@ -7,10 +7,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from school.webinars import services
-from school.webinars.models import WebinarStatus
-from tests.school.test_webinars_services import make_webinar
-from tests.school.test_webinars_views import form_values
+from tests.webinars.test_services import make_webinar
+from tests.webinars.test_views import form_values
+from webinars import services
+from webinars.models import WebinarStatus
 
 A = "{http://www.w3.org/2005/Atom}"
 

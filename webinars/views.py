@@ -30,13 +30,13 @@ from school.pagecache import public_page
 from school.permissions import can_view, require_edit, require_view, role_required
 from school.timeutil import now_utc, to_zone
 from school.views import safe_next
-from school.webinars import services
-from school.webinars.calendar import CalendarEntry, build_calendar, event_uid
-from school.webinars.feeds import FeedEntry, atom_id, build_atom
-from school.webinars.forms import TimezoneForm, WebinarForm
-from school.webinars.models import RegistrationStatus, Webinar, WebinarRegistration, WebinarStatus
-from school.webinars.tables import csv_text
-from school.webinars.timetext import LocalTimes, duration_text, local_times, offset_difference
+from webinars import services
+from webinars.calendar import CalendarEntry, build_calendar, event_uid
+from webinars.feeds import FeedEntry, atom_id, build_atom
+from webinars.forms import TimezoneForm, WebinarForm
+from webinars.models import RegistrationStatus, Webinar, WebinarRegistration, WebinarStatus
+from webinars.tables import csv_text
+from webinars.timetext import LocalTimes, duration_text, local_times, offset_difference
 
 bp = Blueprint("webinars", __name__)
 
@@ -173,7 +173,7 @@ def index():
     pagination = services.upcoming(_page())
     counts = services.seat_counts(w.id for w in pagination.items)
     return render_template(
-        "school/webinars/index.html",
+        "webinars/index.html",
         pagination=pagination,
         counts=counts,
         tz_form=_timezone_form(),
@@ -186,7 +186,7 @@ def index():
 def past():
     pagination = services.past(_page())
     return render_template(
-        "school/webinars/past.html",
+        "webinars/past.html",
         pagination=pagination,
         tz_form=_timezone_form(),
         **_feed_links(),
@@ -201,7 +201,7 @@ def detail(webinar_id: int):
     position = services.waitlist_position(registration) if registration else None
     counts = services.seat_counts([webinar.id])[webinar.id]
     return render_template(
-        "school/webinars/detail.html",
+        "webinars/detail.html",
         webinar=webinar,
         registration=registration,
         position=position,
@@ -219,7 +219,7 @@ def set_timezone():
     if request.method == "GET":
         form.tz.data = select_timezone()
         form.next.data = safe_next(request.args.get("next"), "webinars.index")
-        return render_template("school/webinars/timezone.html", form=form)
+        return render_template("webinars/timezone.html", form=form)
     if form.validate_on_submit():
         session["tz"] = form.tz.data
     else:
@@ -298,7 +298,7 @@ def mine():
     if new_token:
         feed_url = url_for("webinars.personal_calendar", token=new_token, _external=True)
     return render_template(
-        "school/webinars/mine.html",
+        "webinars/mine.html",
         coming=coming,
         done=services.my_past(current_user, _page()),
         positions=positions,
@@ -337,7 +337,7 @@ def revoke_feed():
 def manage():
     pagination = services.managed(current_user, _page())
     counts = services.seat_counts(w.id for w in pagination.items)
-    return render_template("school/webinars/manage.html", pagination=pagination, counts=counts)
+    return render_template("webinars/manage.html", pagination=pagination, counts=counts)
 
 
 def _apply_errors(form: WebinarForm, errors: dict) -> None:
@@ -383,7 +383,7 @@ def create():
 
 def _form_page(form: WebinarForm, webinar: Webinar | None):
     status = 400 if form.errors else 200
-    return render_template("school/webinars/form.html", form=form, webinar=webinar), status
+    return render_template("webinars/form.html", form=form, webinar=webinar), status
 
 
 @bp.route("/webinars/<int:webinar_id>/edit", methods=["GET", "POST"])
@@ -482,7 +482,7 @@ def status_label(status: str) -> str:
 def registrants(webinar_id: int):
     webinar = _editable(webinar_id)
     return render_template(
-        "school/webinars/registrants.html",
+        "webinars/registrants.html",
         webinar=webinar,
         pagination=services.registrants(webinar, _page()),
         counts=services.seat_counts([webinar.id])[webinar.id],

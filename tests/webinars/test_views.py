@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from school import services as accounts
 from school.extensions import db
-from school.webinars import services
-from school.webinars.models import Webinar, WebinarRegistration, WebinarStatus
 from tests.conftest import PASSWORD
-from tests.school.test_webinars_services import make_webinar, statuses, webinar_data
+from tests.webinars.test_services import make_webinar, statuses, webinar_data
+from webinars import services
+from webinars.models import Webinar, WebinarRegistration, WebinarStatus
 
 EN = {"Accept-Language": "en"}
 JOIN = "https://meet.example.org/room-1"

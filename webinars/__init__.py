@@ -11,9 +11,9 @@ def init_app(app: Flask) -> None:
 
     from school import hooks
     from school.permissions import edit_rule, view_rule
-    from school.webinars import services
-    from school.webinars.models import Webinar
-    from school.webinars.views import bp, home_panel
+    from webinars import services
+    from webinars.models import Webinar
+    from webinars.views import bp, home_panel
 
     app.register_blueprint(bp)
     edit_rule(Webinar)(services.may_edit)

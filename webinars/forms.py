@@ -17,8 +17,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from school.forms import SchoolForm, choices
 from school.timeutil import is_valid_timezone, timezone_choices
-from school.webinars.rules import is_web_url
-from school.webinars.services import MAX_CAPACITY, MAX_DURATION_MINUTES, MESSAGES, WebinarData
+from webinars.rules import is_web_url
+from webinars.services import MAX_CAPACITY, MAX_DURATION_MINUTES, MESSAGES, WebinarData
 
 
 def _timezone(form, field) -> None:

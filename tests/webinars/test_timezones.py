@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from school.extensions import db
-from school.webinars import services
-from school.webinars.models import Webinar, WebinarStatus
-from school.webinars.rules import wall_time_exists
-from school.webinars.timetext import duration_text, offset_difference, utc_offset_text
-from tests.school.test_webinars_services import webinar_data
-from tests.school.test_webinars_views import form_values, new_form
+from tests.webinars.test_services import webinar_data
+from tests.webinars.test_views import form_values, new_form
+from webinars import services
+from webinars.models import Webinar, WebinarStatus
+from webinars.rules import wall_time_exists
+from webinars.timetext import duration_text, offset_difference, utc_offset_text
 
 EN = {"Accept-Language": "en"}
 

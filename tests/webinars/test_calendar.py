@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from school.webinars import services
-from school.webinars.calendar import CalendarEntry, build_calendar
-from school.webinars.models import WebinarStatus
-from tests.school.test_webinars_services import make_webinar, webinar_data
-from tests.school.test_webinars_views import form_values
+from tests.webinars.test_services import make_webinar, webinar_data
+from tests.webinars.test_views import form_values
+from webinars import services
+from webinars.calendar import CalendarEntry, build_calendar
+from webinars.models import WebinarStatus
 
 JOIN = "https://meet.example.org/room-1"
 

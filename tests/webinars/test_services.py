@@ -13,16 +13,16 @@ from school import services as accounts
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc, to_zone
-from school.webinars import services
-from school.webinars.models import (
+from tests.conftest import PASSWORD
+from webinars import services
+from webinars.models import (
     RegistrationStatus,
     Webinar,
     WebinarFeedToken,
     WebinarRegistration,
     WebinarStatus,
 )
-from school.webinars.services import WebinarData, WebinarError
-from tests.conftest import PASSWORD
+from webinars.services import WebinarData, WebinarError
 
 
 def webinar_data(
@@ -474,7 +474,7 @@ def test_demo_seeder_loads_upcoming_and_held_webinars_idempotently(app, make_use
 
 def test_demo_seeder_reads_the_shared_demo_file_when_present(app, make_user):
     if not services.DEMO_FILE.exists():
-        pytest.skip("no demo schedule in school/demo yet")
+        pytest.skip("no demo schedule in webinars/demo yet")
     users = _demo_users(make_user)
     services.seed_demo(users, lambda line: None)
     now = now_utc()

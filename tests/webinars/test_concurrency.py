@@ -7,8 +7,8 @@ from collections import Counter
 
 from flask import current_app
 
-from school.webinars import services
-from tests.school.test_webinars_services import make_webinar, statuses
+from tests.webinars.test_services import make_webinar, statuses
+from webinars import services
 
 TIMEOUT = 120
 

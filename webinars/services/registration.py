@@ -1,0 +1,215 @@
+"""Registration with a waiting list: taking and giving up a place, moving people up, and
+the lists of registrants and of one person's webinars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from school.extensions import db
+from school.models import User
+from school.timeutil import now_utc
+from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
+from webinars.services.common import PER_PAGE, WebinarError, _locked, _registered_count
+
+REGISTRANTS_PER_PAGE = 100
+
+
+@dataclass
+class Outcome:
+    """Result of a registration request, for the message shown to the person."""
+
+    registration: WebinarRegistration | None
+    changed: bool = True
+    promoted: list[WebinarRegistration] = field(default_factory=list)
+
+
+def registration_of(user: User | None, webinar: Webinar) -> WebinarRegistration | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(WebinarRegistration).where(
+            WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.user_id == user.id
+        )
+    )
+
+
+def waitlist_position(registration: WebinarRegistration) -> int | None:
+    """1 for the first person on the waiting list; None when not waitlisted."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(WebinarRegistration)
+        .where(
+            WebinarRegistration.webinar_id == registration.webinar_id,
+            WebinarRegistration.status == RegistrationStatus.WAITLISTED.value,
+            or_(
+                WebinarRegistration.registered_at < registration.registered_at,
+                (WebinarRegistration.registered_at == registration.registered_at)
+                & (WebinarRegistration.id < registration.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+_STATUS_ORDER = {
+    RegistrationStatus.REGISTERED.value: 0,
+    RegistrationStatus.WAITLISTED.value: 1,
+    RegistrationStatus.CANCELLED.value: 2,
+}
+
+
+def _registrants_stmt(webinar: Webinar):
+    order = case(_STATUS_ORDER, value=WebinarRegistration.status, else_=3)
+    return (
+        select(WebinarRegistration)
+        .join(WebinarRegistration.user)
+        .options(contains_eager(WebinarRegistration.user))
+        .where(WebinarRegistration.webinar_id == webinar.id)
+        .order_by(order, WebinarRegistration.registered_at, WebinarRegistration.id)
+    )
+
+
+def registrants(webinar: Webinar, page: int = 1, per_page: int = REGISTRANTS_PER_PAGE):
+    """Everyone who registered, registered first, then the waiting list in order, then cancelled."""
+    return db.paginate(_registrants_stmt(webinar), page=page, per_page=per_page, error_out=False)
+
+
+def all_registrants(webinar: Webinar) -> list[WebinarRegistration]:
+    return list(db.session.scalars(_registrants_stmt(webinar)))
+
+
+def _my_active(user: User):
+    return (
+        select(WebinarRegistration)
+        .join(Webinar)
+        .options(contains_eager(WebinarRegistration.webinar))
+        .where(
+            WebinarRegistration.user_id == user.id,
+            WebinarRegistration.status.in_(
+                [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
+            ),
+        )
+    )
+
+
+def my_upcoming(user: User, now: datetime | None = None) -> list[WebinarRegistration]:
+    """My registrations for webinars that have not ended, soonest first.
+
+    Cancelled and withdrawn webinars stay on this list, so people learn about the change.
+    """
+    stmt = _my_active(user).where(Webinar.ends_at > (now or now_utc()))
+    return list(db.session.scalars(stmt.order_by(Webinar.starts_at, Webinar.id)))
+
+
+def my_past(user: User, page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None):
+    """My registrations for webinars that have ended, latest first, a page at a time."""
+    stmt = _my_active(user).where(Webinar.ends_at <= (now or now_utc()))
+    stmt = stmt.order_by(Webinar.starts_at.desc(), Webinar.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def _promote(webinar: Webinar, now: datetime | None = None) -> list[WebinarRegistration]:
+    """Fill free places from the waiting list, first come first served. Caller holds the lock."""
+    now = now or now_utc()
+    if not webinar.is_published or webinar.has_started(now):
+        return []
+    db.session.flush()
+    stmt = (
+        select(WebinarRegistration)
+        .where(
+            WebinarRegistration.webinar_id == webinar.id,
+            WebinarRegistration.status == RegistrationStatus.WAITLISTED.value,
+        )
+        .order_by(WebinarRegistration.registered_at, WebinarRegistration.id)
+        .with_for_update()
+    )
+    if webinar.capacity is not None:
+        free = webinar.capacity - _registered_count(webinar.id)
+        if free <= 0:
+            return []
+        stmt = stmt.limit(free)
+    promoted = list(db.session.scalars(stmt))
+    for registration in promoted:
+        registration.status = RegistrationStatus.REGISTERED.value
+        registration.promoted_at = now
+    return promoted
+
+
+def register(user: User, webinar_id: int) -> Outcome:
+    """Take a place, or a place on the waiting list when the webinar is full."""
+    webinar = _locked(webinar_id)
+    now = now_utc()
+    if not webinar.is_published:
+        db.session.rollback()
+        raise WebinarError(_l("Registration is not open for this webinar."))
+    if webinar.has_started(now):
+        db.session.rollback()
+        raise WebinarError(_l("Registration has closed: the webinar has already started."))
+    registration = db.session.execute(
+        select(WebinarRegistration)
+        .where(
+            WebinarRegistration.webinar_id == webinar.id,
+            WebinarRegistration.user_id == user.id,
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
+    if registration is not None and registration.is_active:
+        db.session.commit()
+        return Outcome(registration, changed=False)
+    full = webinar.capacity is not None and _registered_count(webinar.id) >= webinar.capacity
+    status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED
+    if registration is None:
+        registration = WebinarRegistration(webinar_id=webinar.id, user_id=user.id)
+        db.session.add(registration)
+    registration.status = status.value
+    registration.registered_at = now
+    registration.promoted_at = None
+    registration.cancelled_at = None
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A second click that raced the first: the place it asked for already exists.
+        db.session.rollback()
+        existing = db.session.scalar(
+            select(WebinarRegistration).where(
+                WebinarRegistration.webinar_id == webinar_id,
+                WebinarRegistration.user_id == user.id,
+            )
+        )
+        return Outcome(existing, changed=False)
+    return Outcome(registration)
+
+
+def cancel_registration(user: User, webinar_id: int) -> Outcome:
+    """Give up a place (or a place in the queue); the first waitlisted person moves up."""
+    webinar = _locked(webinar_id)
+    now = now_utc()
+    registration = db.session.execute(
+        select(WebinarRegistration)
+        .where(
+            WebinarRegistration.webinar_id == webinar.id,
+            WebinarRegistration.user_id == user.id,
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
+    if registration is None or not registration.is_active:
+        db.session.commit()
+        return Outcome(registration, changed=False)
+    if webinar.has_started(now):
+        db.session.rollback()
+        raise WebinarError(_l("The webinar has already started; the registration stays."))
+    held_place = registration.status == RegistrationStatus.REGISTERED
+    registration.status = RegistrationStatus.CANCELLED.value
+    registration.cancelled_at = now
+    registration.promoted_at = None
+    promoted = _promote(webinar, now) if held_place else []
+    db.session.commit()
+    return Outcome(registration, promoted=promoted)
