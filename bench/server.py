@@ -78,7 +78,8 @@ class Gunicorn:
         return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", self.app],
-            env=self.env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=stderr,
+            env={"PUBLIC_URL": self.base_url, **self.env}, cwd=PROJECT,
+            stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
 
     def worker_pids(self) -> list[int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -20,6 +20,7 @@ from courses.models import LESSON, Certificate, Course, Item, Module
 from courses.registry import get_handler
 from school import printing
 from school.markdown import render_markdown
+from school.urls import public_url
 
 # Headings in sanitised Markdown output: nh3 leaves them without attributes, and any "<h2>"
 # typed as text is escaped, so only real heading tags match.
@@ -113,7 +114,7 @@ def workbook_html(course: Course) -> str:
             about=nest_headings(render_markdown(course.description), 2),
             instructors=instructor_names(course),
             edition=_local_date(course.updated_at, course.language),
-            course_url=url_for("courses.course", slug=course.slug, _external=True),
+            course_url=public_url("courses.course", slug=course.slug),
             lang=course.language,
         )
 
@@ -144,7 +145,7 @@ def certificate_html(certificate: Certificate) -> str:
             "courses/print/certificate.html",
             certificate=certificate,
             issued=_local_date(certificate.issued_at, language),
-            verify_url=url_for("courses.verify", code=certificate.code, _external=True),
+            verify_url=public_url("courses.verify", code=certificate.code),
             lang=language,
             page_format="format-a4-landscape",
         )

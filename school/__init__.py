@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.from_env(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    _check_addresses(app)
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
@@ -42,6 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.permanent_session_lifetime = timedelta(days=app.config["SESSION_LIFETIME_DAYS"])
 
+    from school.urls import TrustedHostsOnly
+
+    app.wsgi_app = TrustedHostsOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -58,6 +62,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.register(app)
     logging.getLogger("school").setLevel(logging.INFO)
     return app
+
+
+def _check_addresses(app: Flask) -> None:
+    """Check PUBLIC_URL and ONION_URL (a bad one stops start-up); trust only their hosts."""
+    from school.urls import check_public_url, trusted_hosts
+
+    app.config["PUBLIC_URL"] = check_public_url(app.config["PUBLIC_URL"])
+    if app.config.get("ONION_URL"):
+        app.config["ONION_URL"] = check_public_url(app.config["ONION_URL"])
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(
+        [app.config["PUBLIC_URL"], app.config.get("ONION_URL")], app.config.get("EXTRA_HOSTS", [])
+    )
 
 
 def _guard_input(app: Flask) -> None:

@@ -37,6 +37,27 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def addresses() -> dict:
+    """``PUBLIC_URL``, ``ONION_URL`` and the extra names the site answers for (``TRUSTED_HOSTS``).
+
+    The factory turns them into Flask's ``TRUSTED_HOSTS`` (see :mod:`school.urls`). Without a
+    configured public address the site is a development server: it also answers for the local
+    names, and writes links to ``http://127.0.0.1:5000``.
+    """
+    from school.urls import DEFAULT_PUBLIC_URL, LOCAL_HOSTS
+
+    configured = os.environ.get("PUBLIC_URL")
+    return {
+        "PUBLIC_URL": configured or DEFAULT_PUBLIC_URL,
+        "ONION_URL": os.environ.get("ONION_URL") or None,
+        "EXTRA_HOSTS": _list("TRUSTED_HOSTS") + ([] if configured else list(LOCAL_HOSTS)),
+    }
+
+
 def from_env(instance_path: str | os.PathLike[str]) -> dict:
     """Build the configuration mapping from the environment."""
     instance = Path(instance_path)
@@ -44,6 +65,7 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
     redis_url = os.environ.get("REDIS_URL") or None
     secure = _bool("SESSION_COOKIE_SECURE", False)
     return {
+        **addresses(),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,

@@ -174,10 +174,9 @@ def _anonymous_reader() -> bool:
 
 
 def _key() -> tuple:
-    # The host too: the site answers at an onion address and a clear-web name, and pages
-    # carry absolute links (feeds, calendars) to the address the reader used.
+    # Not the host: every address of the site (onion, clear web) serves the same page, whose
+    # absolute links all go to PUBLIC_URL (school.urls).
     return (
-        request.host_url,
         request.path,
         request.query_string,
         str(get_locale()),

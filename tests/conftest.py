@@ -94,6 +94,10 @@ def _config(settings: dict[str, Any], instance: Path) -> dict[str, Any]:
         "PDF_CACHE_DIR": str(instance / "pdf-cache"),
         "INSTANCE_PATH": str(instance),
         "SERVER_NAME": None,
+        # The test client asks for "localhost"; links are written to this one address.
+        "PUBLIC_URL": "http://localhost",
+        "ONION_URL": None,
+        "EXTRA_HOSTS": [],
         **settings,
     }
 

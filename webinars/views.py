@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +28,7 @@ from school.models import Role, User
 from school.pagecache import public_page
 from school.permissions import can_view, require_edit, require_view, role_required
 from school.timeutil import now_utc, to_zone
+from school.urls import host_of, public_url
 from school.views import safe_next
 from webinars import services
 from webinars.calendar import CalendarEntry, build_calendar, event_uid
@@ -142,8 +142,7 @@ def _page() -> int:
 def _uid_domain() -> str:
     """The domain in calendar UIDs and feed ids: configured, so it is the same on every host."""
     config = current_app.config
-    domain = config.get("CALENDAR_UID_DOMAIN") or config.get("SERVER_NAME") or request.host
-    return re.sub(r":\d+$", "", domain).lower()
+    return (config.get("CALENDAR_UID_DOMAIN") or host_of(config["PUBLIC_URL"])).lower()
 
 
 def _timezone_form() -> TimezoneForm | None:
@@ -159,8 +158,8 @@ def _timezone_form() -> TimezoneForm | None:
 
 def _feed_links() -> dict:
     return {
-        "atom_url": url_for("webinars.atom_feed", _external=True),
-        "ics_url": url_for("webinars.public_calendar", _external=True),
+        "atom_url": public_url("webinars.atom_feed"),
+        "ics_url": public_url("webinars.public_calendar"),
     }
 
 
@@ -296,7 +295,7 @@ def mine():
     new_token = session.pop(FEED_TOKEN_KEY, None)
     feed_url = None
     if new_token:
-        feed_url = url_for("webinars.personal_calendar", token=new_token, _external=True)
+        feed_url = public_url("webinars.personal_calendar", token=new_token)
     return render_template(
         "webinars/mine.html",
         coming=coming,
@@ -537,7 +536,7 @@ def _description(webinar: Webinar, join_url: str | None = None) -> str:
         parts.append(_("Presenters: %(names)s", names=", ".join(webinar.presenter_list)))
     if join_url:
         parts.append(_("Join link: %(url)s", url=join_url))
-    parts.append(url_for("webinars.detail", webinar_id=webinar.id, _external=True))
+    parts.append(public_url("webinars.detail", webinar_id=webinar.id))
     return "\n\n".join(parts)
 
 
@@ -564,7 +563,7 @@ def _entry(webinar: Webinar, registration: WebinarRegistration | None = None) ->
         sequence=webinar.sequence,
         created_at=webinar.created_at,
         updated_at=webinar.updated_at,
-        url=url_for("webinars.detail", webinar_id=webinar.id, _external=True),
+        url=public_url("webinars.detail", webinar_id=webinar.id),
         cancelled=webinar.is_cancelled,
         tentative=tentative,
         location=join_url,
@@ -643,7 +642,7 @@ def atom_feed():
             FeedEntry(
                 id=atom_id(event_uid(webinar.id, _uid_domain())),
                 title=webinar.title,
-                url=url_for("webinars.detail", webinar_id=webinar.id, _external=True),
+                url=public_url("webinars.detail", webinar_id=webinar.id),
                 updated=webinar.updated_at,
                 published=webinar.published_at,
                 summary=summary,
@@ -656,8 +655,8 @@ def atom_feed():
         feed_id=atom_id(f"webinars@{_uid_domain()}"),
         title=_("Webinars: %(site)s", site=current_app.config["SITE_NAME"]),
         subtitle=_("Upcoming free webinars. Register on the site to get the join link."),
-        self_url=url_for("webinars.atom_feed", _external=True),
-        html_url=url_for("webinars.index", _external=True),
+        self_url=public_url("webinars.atom_feed"),
+        html_url=public_url("webinars.index"),
         author=current_app.config["ORG_NAME"],
         updated=now_utc(),
         lang=locale,

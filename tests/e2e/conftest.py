@@ -74,6 +74,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": f"sqlite:///{instance / 'e2e.sqlite3'}",
         "SECRET_KEY": "e2e secret key",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "REGISTER_LIMITS": "1000 per hour",
         "LOGIN_LIMITS": "1000 per hour",
         "ACCOUNT_LIMITS": "1000 per hour",

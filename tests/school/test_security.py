@@ -214,7 +214,7 @@ def test_development_server_log_has_no_client_address(app, caplog):
     thread.start()
     try:
         with caplog.at_level(logging.INFO, logger="werkzeug"):
-            base = f"http://127.0.0.1:{server.server_port}"
+            base = f"http://localhost:{server.server_port}"  # the public address (tests)
             urllib.request.urlopen(base + "/privacy").read()  # noqa: S310
             with contextlib.suppress(urllib.error.HTTPError):
                 urllib.request.urlopen(base + "/webinars/feed/s3cr3t-t0ken.ics")  # noqa: S310
