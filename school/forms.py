@@ -41,14 +41,39 @@ def id_number(value: str) -> int:
     return number
 
 
+#: Characters that end a line somewhere: in a calendar, a feed, a PDF title or a log.
+LINE_BREAKS = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def is_single_line(value: object) -> bool:
+    return not (isinstance(value, str) and LINE_BREAKS.intersection(value))
+
+
 class SchoolForm(FlaskForm):
-    """The base of every form: CSRF from Flask-WTF, WTForms' messages in the viewer's language."""
+    """The base of every form: CSRF from Flask-WTF, WTForms' messages in the viewer's language.
+
+    Every one-line text field (a ``StringField`` that is not a text area, a password or a hidden
+    field) refuses line breaks: a browser never sends them from such a field, and a title that
+    carries one would break the calendar, feed or PDF it goes into.
+    """
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return wtforms_translations
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if (
+                isinstance(field, StringField)
+                and not isinstance(field, TextAreaField | PasswordField | HiddenField)
+                and not is_single_line(field.data)
+            ):
+                field.errors = [*field.errors, _l("This field takes a single line of text.")]
+                valid = False
+        return valid
 
 
 def choices(pairs) -> list[SelectChoice]:

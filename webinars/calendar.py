@@ -88,11 +88,13 @@ def build_calendar(
     calendar.add("prodid", prodid)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    # NAME and X-WR-CALNAME are not text properties to icalendar: escape them as text, so a
+    # line break in a webinar title cannot end the line and start a property of its own.
+    calendar.add("name", icalendar.vText(name))
+    calendar.add("x-wr-calname", icalendar.vText(name))
     if description:
-        calendar.add("description", description)
-        calendar.add("x-wr-caldesc", description)
+        calendar.add("description", icalendar.vText(description))
+        calendar.add("x-wr-caldesc", icalendar.vText(description))
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
     for entry in entries:

@@ -92,6 +92,7 @@ def test_cancelled_webinar_stays_in_the_public_calendar_as_cancelled(client, log
 
 def test_uid_domain_comes_from_the_configuration(app_config, request):
     app_config["CALENDAR_UID_DOMAIN"] = "school.example.org"
+    app_config["ONION_URL"] = "http://abcdefgh.onion"
     request.getfixturevalue("app")
     owner = request.getfixturevalue("make_user")("instructor")
     webinar = make_webinar(owner)
@@ -176,3 +177,15 @@ def test_personal_feed_speaks_the_account_language(client, login, owner):
     calendar = parse(client.get(f"/webinars/feed/{token}.ics", headers={"Accept-Language": "en"}))
     assert str(calendar.walk("VEVENT")[0]["SUMMARY"]).endswith("(лист ожидания)")
     assert str(calendar["X-WR-CALNAME"]).startswith("Мои вебинары")
+
+
+def test_line_breaks_in_a_stored_title_stay_inside_their_property(client, owner):
+    """Titles stored before single-line validation existed still give a well-formed file."""
+    webinar = make_webinar(owner, title="Права\r\nзадержанного\rX-INJECTED:1\n")
+    for path in (f"/webinars/{webinar.id}.ics", "/webinars.ics"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        calendar = parse(response)
+        assert "X-INJECTED" not in calendar and "X-INJECTED" not in calendar.walk("VEVENT")[0]
+        (event,) = calendar.walk("VEVENT")
+        assert "Права" in str(event["SUMMARY"]) and "X-INJECTED:1" in str(event["SUMMARY"])
