@@ -83,9 +83,13 @@ class QuizKind(ItemKind):
         return paper.worksheet_fragment(quiz)
 
     def answer_key_html(self, item) -> str:
+        """The quiz's answers for the workbook everyone may download, if its review policy
+        shows them to every student; otherwise a line that says they are left out."""
         quiz = services.quiz_for_item(item)
         if quiz is None or not quiz.questions:
             return ""
+        if not services.answers_public(quiz):
+            return paper.withheld_key_fragment(quiz)
         return paper.answer_key_fragment(quiz)
 
     def on_create(self, item) -> None:

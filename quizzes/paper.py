@@ -216,6 +216,12 @@ def answer_key_fragment(quiz: Quiz) -> str:
         return render_template("print/quiz_key.html", **_context(quiz), standalone=False)
 
 
+def withheld_key_fragment(quiz: Quiz) -> str:
+    """In place of the answers of a quiz whose settings do not show them to students."""
+    with force_locale(quiz.course.language):
+        return render_template("print/quiz_key_withheld.html", quiz=quiz)
+
+
 def paper_html(quiz: Quiz, *, answer_key: bool = False, page_format: str = DEFAULT_FORMAT) -> str:
     """The whole printable document: the worksheet, or the answer key."""
     with force_locale(quiz.course.language):

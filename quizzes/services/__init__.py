@@ -83,6 +83,7 @@ from quizzes.services.lookup import (
 from quizzes.services.pages import (
     AttemptPage,
     ReviewItem,
+    answers_public,
     answers_visible,
     attempt_page,
     correct_answers,
@@ -124,6 +125,7 @@ __all__ = [
     "Settings",
     "StatisticsReport",
     "add_question",
+    "answers_public",
     "answers_visible",
     "attempt_page",
     "attempts_by_user",

@@ -23,15 +23,21 @@ from school.permissions import can_edit
 from school.timeutil import now_utc
 
 
-def answers_visible(quiz: Quiz, viewer: User, *, now: datetime | None = None) -> bool:
-    """May ``viewer`` see the correct answers and explanations of finished attempts now?"""
-    if can_edit(viewer, quiz):
-        return True
+def answers_public(quiz: Quiz, *, now: datetime | None = None) -> bool:
+    """May every student see the correct answers and explanations now (the review policy)?
+
+    What is printed for everyone (the course workbook) follows the same rule.
+    """
     if quiz.review != REVIEW_ANSWERS:
         return False
     if quiz.review_when == REVIEW_IMMEDIATELY:
         return True
     return is_closed(quiz, now)
+
+
+def answers_visible(quiz: Quiz, viewer: User, *, now: datetime | None = None) -> bool:
+    """May ``viewer`` see the correct answers and explanations of finished attempts now?"""
+    return can_edit(viewer, quiz) or answers_public(quiz, now=now)
 
 
 @dataclass(frozen=True)

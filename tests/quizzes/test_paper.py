@@ -7,6 +7,7 @@ import logging
 import math
 import re
 from collections import Counter
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -18,6 +19,7 @@ from quizzes import paper
 from quizzes.models import Quiz
 from school.extensions import db
 from school.printing import pdf_fonts, pdf_text
+from school.timeutil import now_utc
 
 PT_FONTS = {
     f"{family}{style}"
@@ -191,3 +193,35 @@ def test_the_right_column_never_lines_up_with_the_items():
         order = paper._right_column(question, f"paper:{seed}")
         assert sorted(order) == [0, 1]
         assert order != [0, 1]
+
+
+WITHHELD = "Ответы к этому тесту не печатаются"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"review": "score"},
+        {"review": "answers", "review_when": "after_close", "closes_at": "future"},
+    ],
+    ids=["score only", "not closed yet"],
+)
+def test_the_workbook_leaves_out_answers_the_quiz_does_not_show(make_quiz, app, settings):
+    if settings.get("closes_at") == "future":
+        settings = {**settings, "closes_at": now_utc() + timedelta(days=7)}
+    setup = make_quiz(**settings)
+    with app.test_request_context():
+        html = documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course)
+    assert "Какой документ предъявляют до начала обыска?" in html  # the worksheet stays
+    for secret in KEY_ONLY:
+        assert secret not in html
+    assert WITHHELD in html
+
+
+def test_the_workbook_prints_answers_once_the_quiz_shows_them(make_quiz, app):
+    closed = now_utc() - timedelta(minutes=1)
+    setup = make_quiz(review="answers", review_when="after_close", closes_at=closed)
+    with app.test_request_context():
+        html = documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course)
+    assert all(secret in html for secret in KEY_ONLY)
+    assert WITHHELD not in html
