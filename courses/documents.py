@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from courses.models import LESSON, Certificate, Course, Item, Module
 from courses.registry import get_handler
-from school import printing
+from school import pdfcache, printing
 from school.markdown import render_markdown
 from school.urls import public_url
 
@@ -133,9 +133,7 @@ def workbook_metadata(course: Course) -> printing.PdfMetadata:
 
 def workbook_pdf(course: Course) -> printing.CachedPdf:
     """The course workbook from the cache, rendered only when the course has changed."""
-    return printing.render_cached(
-        workbook_html(course), current_app.config["PDF_CACHE_DIR"], workbook_metadata(course)
-    )
+    return pdfcache.render(workbook_html(course), workbook_metadata(course))
 
 
 def certificate_html(certificate: Certificate) -> str:
@@ -164,8 +162,7 @@ def certificate_metadata(certificate: Certificate) -> printing.PdfMetadata:
 
 
 def certificate_pdf(certificate: Certificate) -> printing.CachedPdf:
-    return printing.render_cached(
+    return pdfcache.render(
         certificate_html(certificate),
-        current_app.config["PDF_CACHE_DIR"],
         certificate_metadata(certificate),
     )

@@ -30,7 +30,7 @@ from quizzes.questions import (
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
-from school import printing
+from school import pdfcache, printing
 
 PAGE_FORMATS = {"a4": "format-a4", "a5": "format-a5", "large": "format-large-print"}
 DEFAULT_FORMAT = "a4"
@@ -260,8 +260,7 @@ def paper_pdf(
     quiz: Quiz, *, answer_key: bool = False, page_format: str = DEFAULT_FORMAT
 ) -> printing.CachedPdf:
     """The worksheet or answer key PDF from the cache, rendered only when the quiz changed."""
-    return printing.render_cached(
+    return pdfcache.render(
         paper_html(quiz, answer_key=answer_key, page_format=page_format),
-        current_app.config["PDF_CACHE_DIR"],
         paper_metadata(quiz, answer_key=answer_key),
     )

@@ -112,8 +112,26 @@ def restore(path: Path) -> None:
     click.echo(f"Restored {count} rows from {path}.")
 
 
+@click.group("pdf-cache")
+def pdf_cache() -> None:
+    """The cache of rendered PDFs (PDF_CACHE_DIR, at most PDF_CACHE_MAX_MB)."""
+
+
+@pdf_cache.command("prune")
+@with_appcontext
+def pdf_cache_prune() -> None:
+    """Remove least recently used PDFs until the cache is within its limit (kept ones stay)."""
+    from school import pdfcache
+
+    report = pdfcache.prune_configured()
+    click.echo(
+        f"Removed {report.removed} files ({report.freed / 1e6:.1f} MB); "
+        f"{report.files} files ({report.size / 1e6:.1f} MB) left, {report.kept} kept."
+    )
+
+
 def register(app: Flask) -> None:
-    for command in (create_user, seed_demo, backup, restore, translate):
+    for command in (create_user, seed_demo, backup, restore, translate, pdf_cache):
         app.cli.add_command(command)
 
 

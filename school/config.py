@@ -91,6 +91,7 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "PDF_CACHE_DIR": os.environ.get("PDF_CACHE_DIR") or str(instance / "pdf-cache"),
+        "PDF_CACHE_MAX_MB": float(os.environ.get("PDF_CACHE_MAX_MB", "1024")),
         # Anonymous readers' pages kept per worker for this many seconds (0: off); see pagecache.
         "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS", "10")),
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "200")),

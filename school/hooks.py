@@ -23,6 +23,8 @@ demo_seeders: dict[str, tuple[int, Callable[..., None]]] = {}
 home_panels: dict[str, Callable[[Any], Any]] = {}
 # name -> (label, endpoint) entries of the main navigation.
 nav_links: dict[str, tuple[Any, str]] = {}
+# name -> fn() -> paths of cached PDFs that must never be pruned (see school.pdfcache).
+pdf_keepers: dict[str, Callable[[], Any]] = {}
 
 
 def register_exporter(name: str, fn: Callable[[Any], Any]) -> None:
@@ -51,3 +53,7 @@ def register_home_panel(name: str, fn: Callable[[Any], Any]) -> None:
 
 def register_nav_link(name: str, label: Any, endpoint: str) -> None:
     nav_links[name] = (label, endpoint)
+
+
+def register_pdf_keeper(name: str, fn: Callable[[], Any]) -> None:
+    pdf_keepers[name] = fn

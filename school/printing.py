@@ -47,6 +47,8 @@ from pypdf.generic import DictionaryObject, IndirectObject
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from school import pdfcache
+
 __all__ = [
     "ENGINE_VERSION",
     "FAMILIES",
@@ -580,6 +582,7 @@ def render_cached(
     key = cache_key(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
     target = directory / f"{key}.pdf"
     if _looks_complete(target):
+        pdfcache.touch(target)  # its last use, for least-recently-used pruning
         return CachedPdf(target, key, rendered=False)
     data = render_pdf(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
     _write_atomically(target, data)
