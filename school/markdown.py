@@ -136,6 +136,9 @@ class _Rendered(NamedTuple):
     failure: str | None = None  # "recursion" or "error" when the text failed to render
 
 
+_RECURSION_FAILED = _Rendered("", failure="recursion")
+
+
 def _failure_reason(code: str) -> str:
     if code == "recursion":
         return _("The text is nested too deeply to be shown.")
@@ -156,7 +159,7 @@ def _rendered_text(text: str) -> _Rendered:
         html = limits.restore(limits.flatten_html(html))
         rendered = _Rendered(html, prepared.cut)
     except RecursionError:
-        rendered = _Rendered("", failure="recursion")
+        rendered = _RECURSION_FAILED  # built ahead: no call may be left at this depth
     except Exception:  # Python-Markdown must never turn a stored text into a 500
         log.exception("Markdown rendering failed")
         rendered = _Rendered("", failure="error")
