@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import brochures, kb, machine, pages, search
+from bench import brochures, kb, machine, markdown, pages, search
 from bench.database import fresh_database
 from bench.load import LoadResult, wrk
 from bench.report import Figure, below, table, unmet
@@ -77,6 +77,7 @@ class Bench:
         return wrk(url, connections=CONNECTIONS, seconds=self.args.seconds, threads=1)
 
     def run(self) -> None:
+        self.markdown()
         paths = pages.page_paths(self.app)
         costs = pages.in_process_ms(self.app, paths)
         with Gunicorn(self.env, WORKERS) as server:
@@ -86,6 +87,12 @@ class Bench:
             self.cached_download(server)
         self.build_all()
         self.build_time()
+
+    def markdown(self) -> None:
+        self.log(f"pathological Markdown: {len(markdown.CORPUS)} texts checked and rendered")
+        with self.app.test_request_context():
+            cases = markdown.measure(1 if self.args.quick else 3)
+        self.figures += markdown.figures(cases)
 
     def page_throughput(self, server: Gunicorn, paths: dict[str, str], costs) -> None:
         pages.warm_up(server.base_url, list(paths.values()))

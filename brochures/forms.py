@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from brochures import bundle
 from brochures.layout import is_slug
-from school.forms import SchoolForm, choices
+from school.forms import SchoolForm, choices, markdown_text
 
 LANGUAGE_CHOICES = (("ru", "Русский"), ("en", "English"))
 FORMAT_LABELS = {
@@ -46,7 +46,9 @@ class TopicForm(SchoolForm):
         validators=[DataRequired(), Length(max=80), _slug],
         description=_l("Part of the link, e.g. housing-and-rent."),
     )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=2000), markdown_text]
+    )
 
 
 class EntryForm(SchoolForm):
@@ -55,12 +57,12 @@ class EntryForm(SchoolForm):
     )
     short_answer = TextAreaField(
         _l("Short answer"),
-        validators=[DataRequired(), Length(max=bundle.LIMITS["short_answer"])],
+        validators=[DataRequired(), Length(max=bundle.LIMITS["short_answer"]), markdown_text],
         description=_l("One or two sentences. Memos print only this."),
     )
     full_answer = TextAreaField(
         _l("Full answer"),
-        validators=[Optional(), Length(max=bundle.LIMITS["full_answer"])],
+        validators=[Optional(), Length(max=bundle.LIMITS["full_answer"]), markdown_text],
         description=_l("Markdown: **bold**, *italics*, lists with “-”, headings with “##”."),
     )
     legal_references = TextAreaField(
@@ -121,7 +123,7 @@ class BrochureForm(SchoolForm):
     paper = SelectField(_l("Paper"), choices=choices(PAPER_LABELS.items()))
     introduction = TextAreaField(
         _l("Introduction"),
-        validators=[Optional(), Length(max=20_000)],
+        validators=[Optional(), Length(max=20_000), markdown_text],
         description=_l("Markdown. Printed before the first section."),
     )
 

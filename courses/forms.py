@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from courses.bundle import MAX_SUMMARY_LENGTH, MAX_TEXT_BYTES, MAX_TITLE_LENGTH
 from courses.slugs import MAX_SLUG_LENGTH, is_valid_slug
-from school.forms import SchoolForm, choices
+from school.forms import SchoolForm, choices, markdown_text
 
 LANGUAGE_CHOICES = (("ru", "Русский"), ("en", "English"))
 MARKDOWN_HINT = _l(
@@ -60,7 +60,9 @@ class CourseForm(SchoolForm):
         description=_l("One or two sentences for the catalogue."),
     )
     description = TextAreaField(
-        _l("Description"), validators=[Optional(), _text_size], description=MARKDOWN_HINT
+        _l("Description"),
+        validators=[Optional(), _text_size, markdown_text],
+        description=MARKDOWN_HINT,
     )
     language = SelectField(
         _l("Language of the course"),
@@ -78,7 +80,7 @@ class ModuleForm(SchoolForm):
     )
     body = TextAreaField(
         _l("Introduction (optional)"),
-        validators=[Optional(), _text_size],
+        validators=[Optional(), _text_size, markdown_text],
         description=MARKDOWN_HINT,
     )
 
@@ -90,7 +92,9 @@ class ItemForm(SchoolForm):
         validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
         description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
     )
-    body = TextAreaField(_l("Text"), validators=[Optional(), _text_size], description=MARKDOWN_HINT)
+    body = TextAreaField(
+        _l("Text"), validators=[Optional(), _text_size, markdown_text], description=MARKDOWN_HINT
+    )
     required = BooleanField(
         _l("Required to complete the course"),
         default=True,

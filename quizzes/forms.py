@@ -39,7 +39,7 @@ from quizzes.questions import (
     TextFormat,
     question_from_dict,
 )
-from school.forms import SchoolForm, choices
+from school.forms import SchoolForm, choices, markdown_text
 
 MAX_TEXT = 20_000
 MAX_ANSWER = 2_000
@@ -163,10 +163,10 @@ class QuestionForm(SchoolForm):
         validators=[Length(max=200)],
         description=_l("A short name for the question list and statistics."),
     )
-    text = TextAreaField(_l("Question"), validators=[Length(max=MAX_TEXT)])
+    text = TextAreaField(_l("Question"), validators=[Length(max=MAX_TEXT), markdown_text])
     text_after = TextAreaField(
         _l("Text after the blank (optional)"),
-        validators=[Length(max=MAX_TEXT)],
+        validators=[Length(max=MAX_TEXT), markdown_text],
         description=_l(
             "Makes a missing-word question: the answer goes between the question and this text."
         ),
@@ -174,7 +174,7 @@ class QuestionForm(SchoolForm):
     text_format = SelectField(_l("Text format"), choices=choices(FORMAT_LABELS.items()))
     general_feedback = TextAreaField(
         _l("Explanation (optional)"),
-        validators=[Length(max=MAX_TEXT)],
+        validators=[Length(max=MAX_TEXT), markdown_text],
         description=_l("Shown with the correct answer when students may see it."),
     )
     default_mark = StringField(_l("Marks"), default="1", validators=[Length(max=20)])

@@ -199,6 +199,7 @@ def _register_error_handlers(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from school.extensions import db
+    from school.printing import PrintFailed
 
     def page(code: int, title: str, message: str):
         return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -230,6 +231,15 @@ def _register_error_handlers(app: Flask) -> None:
             429,
             _("Too many attempts"),
             _("Too many attempts. Please wait a few minutes and try again."),
+        )
+
+    @app.errorhandler(PrintFailed)
+    def print_failed(error):
+        # Remembered per input by the print cache: asking again fails at once, not after minutes.
+        return page(
+            422,
+            _("This document cannot be printed"),
+            _("Its text is nested too deeply for the print engine. The authors can fix it."),
         )
 
     @app.errorhandler(500)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,8 +19,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from school import markdown_limits
 from school.config import LANGUAGES
 from school.i18n import wtforms_translations
+from school.markdown import render_problem
 from school.models import Role
 from school.timeutil import is_valid_timezone, timezone_choices
 
@@ -74,6 +78,47 @@ class SchoolForm(FlaskForm):
                 field.errors = [*field.errors, _l("This field takes a single line of text.")]
                 valid = False
         return valid
+
+
+def _markdown_limit_message(problem: markdown_limits.Problem) -> str:
+    """What the Markdown validator says for one limit a text exceeds, naming the limit."""
+    found, limit = format_decimal(problem.found), format_decimal(problem.limit)
+    messages = {
+        "length": lambda: _("The text has %(found)s characters; the limit is %(limit)s.",
+                            found=found, limit=limit),
+        "depth": lambda: _("Lists and quotes are nested %(found)s levels deep; the limit is "
+                           "%(limit)s levels.", found=found, limit=limit),
+        "elements": lambda: _("The text has %(found)s paragraphs, list items and table cells; "
+                              "the limit is %(limit)s.", found=found, limit=limit),
+        "brackets": lambda: _("The text has %(found)s square brackets «[»; the limit is "
+                              "%(limit)s.", found=found, limit=limit),
+        "markers": lambda: _("The text has %(found)s emphasis and code marks (*, _, `, ~); the "
+                             "limit is %(limit)s.", found=found, limit=limit),
+        "run": lambda: _("The text has a run of %(found)s backticks or tildes; the limit is "
+                         "%(limit)s.", found=found, limit=limit),
+        "abbreviations": lambda: _("The text defines %(found)s abbreviations; the limit is "
+                                   "%(limit)s.", found=found, limit=limit),
+        "abbreviation_uses": lambda: _("Abbreviations are used %(found)s times in the text; "
+                                       "the limit is %(limit)s.", found=found, limit=limit),
+        "footnotes": lambda: _("The text has %(found)s footnote references; the limit is "
+                               "%(limit)s.", found=found, limit=limit),
+    }  # fmt: skip
+    return messages[problem.code]()
+
+
+def markdown_text(form, field) -> None:
+    """Validator of every Markdown field: the text is within the render limits, and renders.
+
+    One message per limit exceeded, each naming the limit; a text that fails to render anyway
+    (the failure is remembered) is refused with the reason.
+    """
+    text = field.data or ""
+    found = markdown_limits.problems(text)
+    if found:
+        raise ValidationError(" ".join(_markdown_limit_message(problem) for problem in found))
+    reason = render_problem(text)
+    if reason:
+        raise ValidationError(reason)
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -3,20 +3,31 @@
 Python-Markdown with raw HTML switched off turns text into HTML; nh3 (ammonia) then keeps only an
 allowlist of tags, attributes and URL schemes. Images may only come from this site, so no text can
 make a reader's browser (or the PDF renderer) contact another host.
+
+What reaches Python-Markdown is bounded first (:mod:`school.markdown_limits`): a text beyond the
+limits is rendered within them, and a text that still fails to render is remembered by its
+digest and shown as a short notice, never retried on the next request and never a 500.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import threading
+import types
 from collections import OrderedDict
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import markdown as md
 import nh3
+from flask_babel import gettext as _
 from markupsafe import Markup
 
-MAX_SOURCE_LENGTH = 200_000
+from school import markdown_limits as limits
+
+log = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
@@ -69,11 +80,40 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+_BRACKET = re.compile(r"[\[\]]")
+#: The patterns that look for the bracket closing a link's, image's or reference's text.
+_LINK_PATTERNS = (
+    "reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref",
+)  # fmt: skip
+
+
+def _bounded_link_text(self, data: str, index: int) -> tuple[str, int, bool]:
+    """Python-Markdown's ``getText``, looking at most a link text's length ahead.
+
+    The original steps through the rest of the paragraph one character at a time for every
+    unmatched ``[``; here a bracket that is not closed within ``MAX_LINK_TEXT`` characters (or
+    ``MAX_LINK_BRACKETS`` brackets) starts no link.
+    """
+    end = min(len(data), index + limits.MAX_LINK_TEXT)
+    depth = 1
+    for seen, bracket in enumerate(_BRACKET.finditer(data, index, end)):
+        if seen >= limits.MAX_LINK_BRACKETS:
+            break
+        depth += 1 if bracket.group() == "[" else -1
+        if depth == 0:
+            return data[index : bracket.start()], bracket.end(), True
+    return "", index, False
+
+
 def _converter() -> md.Markdown:
     converter = md.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
     # Raw HTML is shown as text, never passed through.
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
+    for name in _LINK_PATTERNS:
+        if name in converter.inlinePatterns:
+            pattern = converter.inlinePatterns[name]
+            pattern.getText = types.MethodType(_bounded_link_text, pattern)
     return converter
 
 
@@ -90,32 +130,77 @@ def sanitize_html(html: str) -> str:
     )
 
 
+class _Rendered(NamedTuple):
+    html: str
+    cut: bool = False
+    failure: str | None = None  # "recursion" or "error" when the text failed to render
+
+
+_RECURSION_FAILED = _Rendered("", failure="recursion")
+
+
+def _failure_reason(code: str) -> str:
+    if code == "recursion":
+        return _("The text is nested too deeply to be shown.")
+    return _("The text could not be shown.")
+
+
+def _rendered_text(text: str) -> _Rendered:
+    """Render (or look up) a text; failures are kept like results, keyed by the digest."""
+    key = hashlib.blake2b(text.encode(), digest_size=20).digest()
+    with _rendered_lock:
+        rendered = _rendered.get(key)
+        if rendered is not None:
+            _rendered.move_to_end(key)
+            return rendered
+    try:
+        prepared = limits.prepare(text)
+        html = sanitize_html(_converter().convert(prepared.text))
+        html = limits.restore(limits.flatten_html(html))
+        rendered = _Rendered(html, prepared.cut)
+    except RecursionError:
+        rendered = _RECURSION_FAILED  # built ahead: no call may be left at this depth
+    except Exception:  # Python-Markdown must never turn a stored text into a 500
+        log.exception("Markdown rendering failed")
+        rendered = _Rendered("", failure="error")
+    with _rendered_lock:
+        _rendered[key] = rendered
+        if len(_rendered) > RENDER_CACHE_SIZE:
+            _rendered.popitem(last=False)
+    return rendered
+
+
+def render_problem(text: str | None) -> str | None:
+    """Why a text cannot be rendered (translated), or None when it renders."""
+    if not text:
+        return None
+    rendered = _rendered_text(text)
+    return _failure_reason(rendered.failure) if rendered.failure else None
+
+
 def render_markdown(text: str | None) -> Markup:
     """Render user-written Markdown to safe HTML, ready to mark ``|safe`` in templates.
 
     Pages show the same lessons and answers again and again, and rendering costs far more than
     the rest of such a page, so recent results are kept, keyed by a digest of the text: the
-    cache holds no text, and a changed text is a new key.
+    cache holds no text, and a changed text is a new key. A text that fails to render is kept
+    the same way and shows as a notice in the reader's language.
     """
     if not text:
         return Markup("")
-    key = hashlib.blake2b(text.encode(), digest_size=20).digest()
-    with _rendered_lock:
-        html = _rendered.get(key)
-        if html is not None:
-            _rendered.move_to_end(key)
-    if html is None:
-        html = sanitize_html(_converter().convert(text))
-        with _rendered_lock:
-            _rendered[key] = html
-            if len(_rendered) > RENDER_CACHE_SIZE:
-                _rendered.popitem(last=False)
-    return Markup(html)  # noqa: S704 - sanitised by nh3
+    rendered = _rendered_text(text)
+    if rendered.failure:
+        return Markup('<p class="markdown-notice">%s</p>') % _failure_reason(rendered.failure)
+    html = Markup(rendered.html)  # noqa: S704 - sanitised by nh3
+    if rendered.cut:
+        notice = _("The rest of this text is beyond the site's limits and is not shown.")
+        html += Markup('<p class="markdown-notice">%s</p>') % notice
+    return html
 
 
 #: Rendered texts kept per process (least recently used go first).
 RENDER_CACHE_SIZE = 256
-_rendered: OrderedDict[bytes, str] = OrderedDict()
+_rendered: OrderedDict[bytes, _Rendered] = OrderedDict()
 _rendered_lock = threading.Lock()
 
 
@@ -123,4 +208,5 @@ def markdown_to_text(text: str | None) -> str:
     """Plain text of rendered Markdown, for search indexing and summaries."""
     if not text:
         return ""
-    return nh3.clean(_converter().convert(text), tags=set()).strip()
+    rendered = _rendered_text(text)
+    return nh3.clean(rendered.html, tags=set()).strip()

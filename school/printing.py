@@ -48,6 +48,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from school import pdfcache
+from school.markdown_limits import MAX_HTML_DEPTH, element_depth
 
 __all__ = [
     "ENGINE_VERSION",
@@ -59,6 +60,7 @@ __all__ = [
     "CachedPdf",
     "PdfFont",
     "PdfMetadata",
+    "PrintFailed",
     "PrintJob",
     "RefusedResource",
     "cache_key",
@@ -278,6 +280,10 @@ def normalize_text(text: str) -> str:
 # --------------------------------------------------------------------------- fetcher
 
 
+class PrintFailed(RuntimeError):
+    """The engine could not print this HTML (nested too deeply); remembered per cache key."""
+
+
 class RefusedResource(ValueError):
     """Raised by the fetcher for a URL outside the bundle; WeasyPrint then leaves it out."""
 
@@ -411,6 +417,9 @@ def render_pdf(
     font_config = FontConfiguration()
     document_html = weasyprint.HTML(string=normalize_text(html), base_url=None, url_fetcher=fetcher)
     root = document_html.etree_element
+    # WeasyPrint lays out nested elements by recursion: bound the depth before it starts.
+    if element_depth(root) > MAX_HTML_DEPTH:
+        raise PrintFailed(f"elements nested more than {MAX_HTML_DEPTH} deep")
     if not root.get("lang"):
         root.set("lang", metadata.lang)
     _disable_attachments(root)
@@ -425,7 +434,10 @@ def render_pdf(
         # pydyf derives the /ID from the MD5 of the file's objects: stable for stable input.
         "pdf_identifier": True,
     }
-    document = document_html.render(font_config=font_config, **options)
+    try:
+        document = document_html.render(font_config=font_config, **options)
+    except RecursionError as error:
+        raise PrintFailed("the layout went too deep") from error
     info = document.metadata
     info.title = metadata.title
     info.authors = [metadata.author]
@@ -584,7 +596,14 @@ def render_cached(
     if _looks_complete(target):
         pdfcache.touch(target)  # its last use, for least-recently-used pruning
         return CachedPdf(target, key, rendered=False)
-    data = render_pdf(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
+    failed = directory / f"{key}.failed"  # a failed render is not tried again for the same input
+    if failed.exists():
+        raise PrintFailed(failed.read_text(encoding="utf-8"))
+    try:
+        data = render_pdf(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
+    except PrintFailed as error:
+        _write_atomically(failed, str(error).encode())
+        raise
     _write_atomically(target, data)
     _remove_stale_temp_files(directory)
     return CachedPdf(target, key, rendered=True)

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from school.forms import SchoolForm, choices
+from school.forms import SchoolForm, choices, markdown_text
 from school.timeutil import is_valid_timezone, timezone_choices
 from webinars.rules import is_web_url
 from webinars.services import MAX_CAPACITY, MAX_DURATION_MINUTES, MESSAGES, WebinarData
@@ -64,7 +64,7 @@ class WebinarForm(SchoolForm):
     )
     summary = TextAreaField(
         _l("Summary"),
-        validators=[Length(max=20000)],
+        validators=[Length(max=20000), markdown_text],
         description=_l("Markdown: *italics*, **bold**, lists and links."),
     )
     presenters = TextAreaField(
@@ -109,7 +109,7 @@ class WebinarForm(SchoolForm):
     )
     materials = TextAreaField(
         _l("Materials (optional)"),
-        validators=[Length(max=50000)],
+        validators=[Length(max=50000), markdown_text],
         description=_l("Markdown. Shown to everyone on the webinar's page."),
     )
     instructors = StringField(

@@ -106,4 +106,6 @@ def test_rendering_is_remembered_per_text_and_bounded(monkeypatch):
     for n in range(5):
         assert render_markdown(f"текст {n}") == f"<p>текст {n}</p>"
     assert len(markdown_module._rendered) == 3
-    assert "один" not in "".join(markdown_module._rendered.values())  # the oldest went first
+    assert "один" not in "".join(
+        r.html for r in markdown_module._rendered.values()
+    )  # the oldest went first
