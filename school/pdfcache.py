@@ -1,7 +1,8 @@
 """The PDF cache stays within its size: least recently used files go first, kept ones never.
 
 Rendered PDFs are stored once per content hash (:func:`school.printing.render_cached`). Every
-hit touches its file, so the modification time is the last use. When the folder grows past
+hit sets its file's access time (explicitly, whatever the mount's ``noatime``), so that time is
+the last use; the modification time stays when it was written. When the folder grows past
 ``PDF_CACHE_MAX_MB``, :func:`prune` removes the least recently used files until it is back
 under nine tenths of the limit. Files that features must keep (a published edition's PDF: its
 bytes are the edition) are named by the ``pdf_keepers`` hook and never removed; neither are
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +36,9 @@ class PruneReport:
 
 
 def touch(path: str | os.PathLike[str]) -> None:
-    """Record a use of a cached file (its modification time is its last use)."""
+    """Record a use of a cached file: its access time becomes now, its contents stay as written."""
     with contextlib.suppress(OSError):
-        os.utime(path)
+        os.utime(path, ns=(time.time_ns(), os.stat(path).st_mtime_ns))
 
 
 def _cached_files(directory: Path) -> list[tuple[float, int, Path]]:
@@ -47,7 +49,8 @@ def _cached_files(directory: Path) -> list[tuple[float, int, Path]]:
                 continue
             with contextlib.suppress(FileNotFoundError):
                 stat = entry.stat(follow_symlinks=False)
-                files.append((stat.st_mtime, stat.st_size, Path(entry.path)))
+                last_use = max(stat.st_atime, stat.st_mtime)
+                files.append((last_use, stat.st_size, Path(entry.path)))
     return files
 
 
