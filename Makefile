@@ -31,7 +31,7 @@ $(E2E): pyproject.toml | $(BIN)/python
 system-deps:
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh
 
-# Compile the message catalogs of every package (school, webinars, courses, quizzes, brochures).
+# Compile the message catalogs of every package (school, webinars, courses, quizzes, finance, brochures).
 translations: $(STAMP)
 	@$(BIN)/python -c "from school.catalogs import compile_all; compile_all()"
 
@@ -74,7 +74,7 @@ bench: system-deps $(DEV) translations
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh bench
 	@# Bytecode as an installed copy has it, even where PYTHONDONTWRITEBYTECODE is set: every
 	@# command the benchmarks start would otherwise compile the project again.
-	$(BIN)/python -m compileall -q school webinars courses quizzes brochures bench
+	$(BIN)/python -m compileall -q school webinars courses quizzes finance brochures bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

@@ -115,7 +115,7 @@ class Bench:
     def cached_download(self, server: Gunicorn) -> None:
         self.log("cached re-download of an edition PDF")
         brochures.prebuild(self.env, DEMO_BROCHURE, "a5")
-        url = f"{server.base_url}/finance/brochures/{DEMO_BROCHURE}/1/a5.pdf"
+        url = f"{server.base_url}/brochures/{DEMO_BROCHURE}/1/a5.pdf"
         with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310
             size = len(response.read())
         hello = self.load(server.base_url + pages.HELLO)

@@ -35,7 +35,8 @@ def compose(app, slug: str, title: str, fmt: str, entries: int, offset: int) -> 
     from sqlalchemy import select
 
     from brochures import services
-    from brochures.models import Entry, Kind
+    from brochures.models import Kind
+    from finance.models import Entry
     from school.extensions import db
 
     with app.app_context():

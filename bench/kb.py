@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from brochures.bundle import BundleEntry
+from finance.bundle import BundleEntry
 
 PREFIX = "bench-"
 
@@ -91,8 +91,8 @@ QUERIES: tuple[str, ...] = (
 
 def demo_entries() -> list[BundleEntry]:
     """The approved demo entries (brochures/demo), the material the generated ones vary."""
-    from brochures.bundle import read_directory
-    from brochures.seed import DEMO_DIR
+    from finance.bundle import read_directory
+    from finance.seed import DEMO_DIR
 
     return [e for e in read_directory(DEMO_DIR).entries if e.status == "approved"]
 
@@ -147,8 +147,8 @@ def load(entries: Sequence[BundleEntry], batch: int = 500) -> None:
     """Import entries as approved by the demo staff member (app context; topics must exist)."""
     from sqlalchemy import select
 
-    from brochures import services
-    from brochures.bundle import Bundle
+    from finance import services
+    from finance.bundle import Bundle
     from school.extensions import db
     from school.models import User
 

@@ -41,8 +41,8 @@ def page_paths(app) -> dict[str, str]:
     from flask import url_for
     from sqlalchemy import select
 
-    from brochures.models import Entry
     from courses.models import LESSON, Course, Item, Module
+    from finance.models import Entry
     from school.extensions import db
 
     with app.app_context(), app.test_request_context():
@@ -66,8 +66,8 @@ def page_paths(app) -> dict[str, str]:
             "Public schedule": url_for("webinars.index"),
             "Course catalogue": url_for("courses.catalogue"),
             "Lesson page": url_for("courses.item", slug=lesson[0], item_id=lesson[1]),
-            "Knowledge-base entry": url_for("brochures.entry", slug=entry),
-            "Search": url_for("brochures.search") + "?q=" + quote(SEARCH_QUERY),
+            "Knowledge-base entry": url_for("finance.entry", slug=entry),
+            "Search": url_for("finance.search") + "?q=" + quote(SEARCH_QUERY),
         }
 
 

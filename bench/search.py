@@ -14,7 +14,7 @@ SECTION = "Search"
 
 def in_process(app, queries: Sequence[str], rounds: int = 3) -> list[float]:
     """Milliseconds per call of the search service, one fresh session per query."""
-    from brochures import services
+    from finance import services
     from school.extensions import db
 
     timings = []

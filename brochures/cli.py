@@ -1,4 +1,4 @@
-"""``flask --app school brochures ...``: build PDFs, import and export entries, reindex."""
+"""``flask --app school brochures build ...``: the PDFs of brochures and memos, on all cores."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from brochures.rendering import max_pages
 if TYPE_CHECKING:
     from brochures.models import Brochure
 
-group = AppGroup("brochures", help="Financial-literacy brochures, memos and entries.")
+group = AppGroup("brochures", help="Financial-literacy brochures and memos: build their PDFs.")
 
 
 def _source(brochure, current: bool):
@@ -96,7 +96,7 @@ def _jobs(orders: list[_Order], current: bool) -> Iterator[BuildJob]:
                 edition=_source(order.brochure, current),
                 impose=order.impose,
             )
-        except services.FinanceError as error:
+        except services.BrochureError as error:
             raise click.ClickException(f"{order.brochure.slug}: {error.message}") from error
 
 
@@ -180,40 +180,3 @@ def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
         f"{len(results)} PDF(s) written: {rendered} rendered, {cached} from the cache "
         f"({used} process(es))."
     )
-
-
-@group.command("import")
-@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(archive: Path) -> None:
-    """Import entries from a zip of Markdown files (all or nothing)."""
-    from brochures import bundle, services
-
-    try:
-        summary = services.import_zip(None, archive.read_bytes())
-    except bundle.BundleError as error:
-        for problem in error.problems:
-            click.echo(services.problem_message(problem), err=True)
-        raise click.ClickException("nothing was imported") from error
-    click.echo(
-        f"{summary.created} new, {summary.updated} updated, {summary.unchanged} unchanged "
-        f"entries; {summary.topics_created} new topics."
-    )
-
-
-@group.command("export")
-@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--which", type=click.Choice(["published", "latest"]), default="published")
-def export_command(archive: Path, which: str) -> None:
-    """Export every entry to a zip of Markdown files with YAML front matter."""
-    from brochures import services
-
-    archive.write_bytes(services.export_zip(which))
-    click.echo(f"Entries written to {archive}.")
-
-
-@group.command("reindex")
-def reindex_command() -> None:
-    """Rebuild the search index from the published revisions."""
-    from brochures import services
-
-    click.echo(f"{services.reindex_all()} entries indexed.")

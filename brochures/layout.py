@@ -145,31 +145,3 @@ _ANCHOR_RE = re.compile(r"[^a-z0-9-]+")
 def anchor_for(slug: str) -> str:
     """An HTML id for an entry, safe in a CSS ``target-counter(attr(href))``."""
     return "q-" + (_ANCHOR_RE.sub("-", slug.lower()).strip("-") or "x")
-
-
-# ------------------------------------------------------------------------------ slugs
-
-_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o",
-            "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e",
-            "yu", "ya",
-        ],
-        strict=True,
-    )
-)  # fmt: skip
-
-
-def is_slug(value: str, max_length: int = 120) -> bool:
-    """Lower-case Latin letters, digits and single hyphens."""
-    return bool(value) and len(value) <= max_length and bool(_SLUG_RE.match(value))
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    """A slug from a title, with Russian letters transliterated."""
-    out = "".join(_TRANSLIT.get(c, c) for c in text.lower())
-    out = re.sub(r"[^a-z0-9]+", "-", out).strip("-")
-    return out[:max_length].rstrip("-") or "item"

@@ -1,4 +1,4 @@
-"""Knowledge base (topics, entries and their revisions, the search index) and brochures."""
+"""Brochures and memos: sections of knowledge-base entries, and their published editions."""
 
 from __future__ import annotations
 
@@ -8,192 +8,24 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
-    Column,
     Date,
     ForeignKey,
-    Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from finance.models import Entry, Topic
 from school.extensions import db
 from school.models import User
 from school.timeutil import UTCDateTime, now_utc
 
 
-class Status(enum.StrEnum):
-    """States of an entry revision."""
-
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    # An approved revision replaced by a later approval: kept for history and restore.
-    SUPERSEDED = "superseded"
-    # A draft set aside, e.g. when an older revision was restored: kept for history.
-    DISCARDED = "discarded"
-
-
-OPEN_STATUSES = (Status.DRAFT.value, Status.IN_REVIEW.value)
-
-
 class Kind(enum.StrEnum):
     BROCHURE = "brochure"
     MEMO = "memo"
-
-
-entry_topics = Table(
-    "finance_entry_topics",
-    db.metadata,
-    Column("entry_id", ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True),
-    Column("topic_id", ForeignKey("finance_topics.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
-class Topic(db.Model):
-    __tablename__ = "finance_topics"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-
-    entries: Mapped[list[Entry]] = relationship(
-        secondary=entry_topics, back_populates="topics", order_by="Entry.id"
-    )
-
-    def __repr__(self) -> str:
-        return f"<Topic {self.slug}>"
-
-
-class Entry(db.Model):
-    """A question and its answer; the text lives in revisions, one of them published."""
-
-    __tablename__ = "finance_entries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
-    language: Mapped[str] = mapped_column(String(8), default="ru")
-    # Demonstration content, not legal advice: said on the page and in print.
-    demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    published_revision_id: Mapped[int | None] = mapped_column(
-        ForeignKey(
-            "finance_entry_revisions.id",
-            ondelete="SET NULL",
-            use_alter=True,
-            name="fk_finance_entries_published_revision_id",
-        )
-    )
-
-    topics: Mapped[list[Topic]] = relationship(
-        secondary=entry_topics, back_populates="entries", order_by="Topic.position, Topic.id"
-    )
-    revisions: Mapped[list[EntryRevision]] = relationship(
-        back_populates="entry",
-        foreign_keys="EntryRevision.entry_id",
-        order_by="EntryRevision.number",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-    )
-    published_revision: Mapped[EntryRevision | None] = relationship(
-        foreign_keys=[published_revision_id], post_update=True
-    )
-
-    @property
-    def open_revision(self) -> EntryRevision | None:
-        """The revision being worked on (draft or in review), if any."""
-        for revision in reversed(self.revisions):
-            if revision.status in OPEN_STATUSES:
-                return revision
-        return None
-
-    @property
-    def latest_revision(self) -> EntryRevision | None:
-        return self.revisions[-1] if self.revisions else None
-
-    @property
-    def head(self) -> EntryRevision | None:
-        """What staff see first: the open revision, else the published one, else the latest."""
-        return self.open_revision or self.published_revision or self.latest_revision
-
-    def __repr__(self) -> str:
-        return f"<Entry {self.slug}>"
-
-
-class EntryRevision(db.Model):
-    __tablename__ = "finance_entry_revisions"
-    __table_args__ = (UniqueConstraint("entry_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("finance_entries.id", ondelete="CASCADE"), index=True
-    )
-    number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default=Status.DRAFT.value, index=True)
-    question: Mapped[str] = mapped_column(String(300))
-    short_answer: Mapped[str] = mapped_column(Text, default="")
-    full_answer: Mapped[str] = mapped_column(Text, default="")
-    # A list of strings, one reference each ("ст. 99 Федерального закона № 229-ФЗ").
-    legal_references: Mapped[list[str]] = mapped_column(JSON, default=list)
-    note: Mapped[str] = mapped_column(String(300), default="")
-    restored_from: Mapped[int | None] = mapped_column(Integer)
-
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    valid_as_of: Mapped[date | None] = mapped_column(Date)
-    review_due: Mapped[date | None] = mapped_column(Date, index=True)
-
-    entry: Mapped[Entry] = relationship(back_populates="revisions", foreign_keys=[entry_id])
-    author: Mapped[User | None] = relationship(foreign_keys=[author_id], passive_deletes=True)
-    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id], passive_deletes=True)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    def content(self) -> dict[str, Any]:
-        """The revision's text fields, for comparing, copying and exporting."""
-        return {
-            "question": self.question,
-            "short_answer": self.short_answer,
-            "full_answer": self.full_answer,
-            "legal_references": list(self.legal_references or []),
-        }
-
-    def __repr__(self) -> str:
-        return f"<EntryRevision {self.entry_id}#{self.number} {self.status}>"
-
-
-class EntryTerm(db.Model):
-    """Search index: one row per stem of an entry's published revision.
-
-    ``weight`` is the weight from ``brochures.search.index_document`` in units of
-    ``WEIGHT_QUANTUM`` (an integer), so sums are exact on every database.
-    """
-
-    __tablename__ = "finance_entry_terms"
-    # A search reads (term -> entry, weight) for a few terms: this index answers it alone,
-    # without visiting the table's rows.
-    __table_args__ = (
-        Index("ix_finance_entry_terms_term_entry_weight", "term", "entry_id", "weight"),
-    )
-
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True
-    )
-    term: Mapped[str] = mapped_column(String(80), primary_key=True)
-    weight: Mapped[int] = mapped_column(Integer)
 
 
 class Brochure(db.Model):

@@ -1,18 +1,20 @@
-"""Demonstration content: topics, entries (brochures/demo/), brochures and memos with editions."""
+"""Demonstration content: brochures and memos with editions, made of the demo entries.
+
+The entries and topics themselves are the knowledge base's (``finance/seed.py``), loaded first.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 
-from brochures import bundle, services
+from brochures import services
 from brochures.models import Brochure, Kind
+from finance import services as finance
 from school.extensions import db
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
 EDITION = "Демонстрационное издание, 2026"
 INTRODUCTION = (
     "Эта брошюра отвечает на вопросы о деньгах, которые чаще всего задают люди в заключении "
@@ -82,16 +84,11 @@ DOCUMENTS = (
 
 
 def seed(users: dict, log: Callable[[str], None]) -> None:
-    """Load the demo entries as approved by the demo staff user, then brochures and memos."""
+    """Brochures and memos of the demo topics, each with a published edition."""
     if db.session.scalar(select(func.count(Brochure.id))):
-        log("  financial literacy: already loaded")
+        log("  brochures: already loaded")
         return
     reviewer = users.get("staff") or users.get("admin")
-    summary = services.import_bundle(reviewer, bundle.read_directory(DEMO_DIR), reviewer=reviewer)
-    log(
-        f"  financial literacy: {summary.created + summary.updated} entries, "
-        f"{summary.topics_created} topics"
-    )
     for spec in DOCUMENTS:
         brochure = _create(spec, reviewer)
         if brochure is None:
@@ -105,7 +102,7 @@ def _entries(edition) -> list:
 
 
 def _create(spec: DemoDocument, user) -> Brochure | None:
-    topics = [t for slug in spec.topics if (t := services.topic_by_slug(slug)) is not None]
+    topics = [t for slug in spec.topics if (t := finance.topic_by_slug(slug)) is not None]
     if not topics:
         return None
     data = services.BrochureInput(

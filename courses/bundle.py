@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from courses.slugs import is_valid_slug
+from school.slugs import is_valid_slug
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024

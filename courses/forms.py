@@ -8,21 +8,13 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from courses.bundle import MAX_SUMMARY_LENGTH, MAX_TEXT_BYTES, MAX_TITLE_LENGTH
-from courses.slugs import MAX_SLUG_LENGTH, is_valid_slug
-from school.forms import SchoolForm, choices, markdown_text
+from school.forms import CONTENT_LANGUAGES, SchoolForm, SlugFormat, choices, markdown_text
+from school.slugs import MAX_SLUG_LENGTH
 
-LANGUAGE_CHOICES = (("ru", "Русский"), ("en", "English"))
 MARKDOWN_HINT = _l(
     "Markdown: a blank line between paragraphs, ### for a heading, - for a list item, "
     "**bold**, *italics*, [link text](/address). At most 200 KB."
 )
-
-
-def _slug(form, field) -> None:
-    if field.data and not is_valid_slug(field.data.strip()):
-        raise ValidationError(
-            _l("Use lowercase Latin letters, digits and single hyphens, e.g. first-steps.")
-        )
 
 
 def _text_size(form, field) -> None:
@@ -48,7 +40,7 @@ class CourseForm(SchoolForm):
     title = _title_field()
     slug = StringField(
         _l("Address"),
-        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), SlugFormat()],
         description=_l(
             "The course's part of the web address: lowercase Latin letters, digits and hyphens. "
             "Leave empty to make it from the title."
@@ -66,7 +58,7 @@ class CourseForm(SchoolForm):
     )
     language = SelectField(
         _l("Language of the course"),
-        choices=choices(LANGUAGE_CHOICES),
+        choices=choices(CONTENT_LANGUAGES),
         description=_l("Used for hyphenation and dates in the printed workbook."),
     )
 
@@ -75,7 +67,7 @@ class ModuleForm(SchoolForm):
     title = _title_field()
     slug = StringField(
         _l("Name in the exported folder"),
-        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), SlugFormat()],
         description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
     )
     body = TextAreaField(
@@ -89,7 +81,7 @@ class ItemForm(SchoolForm):
     title = _title_field()
     slug = StringField(
         _l("Name in the exported folder"),
-        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), SlugFormat()],
         description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
     )
     body = TextAreaField(
@@ -119,7 +111,7 @@ class ImportForm(SchoolForm):
     )
     slug = StringField(
         _l("Import under another address (optional)"),
-        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), _slug],
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), SlugFormat()],
         description=_l("Makes a copy when a course with the archive's address already exists."),
     )
     replace = BooleanField(

@@ -156,12 +156,14 @@ def _register_features(app: Flask) -> None:
     # through the hooks they register here.
     import brochures
     import courses
+    import finance
     import quizzes
     import webinars
 
     webinars.init_app(app)
     courses.init_app(app)
     quizzes.init_app(app)
+    finance.init_app(app)
     brochures.init_app(app)
 
 

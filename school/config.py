@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("school", "webinars", "courses", "quizzes", "brochures")
+PACKAGES = ("school", "webinars", "courses", "quizzes", "finance", "brochures")
 LANGUAGES = ("ru", "en")
 DEFAULT_TIMEZONE = "Europe/Moscow"
 

@@ -24,9 +24,12 @@ from school.config import LANGUAGES
 from school.i18n import wtforms_translations
 from school.markdown import render_problem
 from school.models import Role
+from school.slugs import MAX_SLUG_LENGTH, is_valid_slug
 from school.timeutil import is_valid_timezone, timezone_choices
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+#: The languages content (a course, an entry, a brochure) can be written in.
+CONTENT_LANGUAGES = tuple((code, LANGUAGE_NAMES[code]) for code in LANGUAGES)
 
 # The largest id (and page number) the databases can hold: PostgreSQL's INTEGER.
 MAX_ID = 2**31 - 1
@@ -104,6 +107,20 @@ def _markdown_limit_message(problem: markdown_limits.Problem) -> str:
                                "%(limit)s.", found=found, limit=limit),
     }  # fmt: skip
     return messages[problem.code]()
+
+
+class SlugFormat:
+    """Validator: empty, or a slug (:mod:`school.slugs`) of at most ``max_length`` characters."""
+
+    def __init__(self, max_length: int = MAX_SLUG_LENGTH, message=None) -> None:
+        self.max_length = max_length
+        self.message = message or _l(
+            "Use lowercase Latin letters, digits and single hyphens, e.g. first-steps."
+        )
+
+    def __call__(self, form, field) -> None:
+        if field.data and not is_valid_slug(field.data.strip(), self.max_length):
+            raise ValidationError(self.message)
 
 
 def markdown_text(form, field) -> None:

@@ -12,10 +12,10 @@ from courses import bundle
 from courses.models import Course, Item
 from courses.registry import get_handler
 from courses.services.lookup import course_by_slug
-from courses.slugs import is_valid_slug
 from school.database import begin_write
 from school.extensions import db
 from school.models import User
+from school.slugs import is_valid_slug
 from school.timeutil import now_utc
 
 MAX_BODY_BYTES = bundle.MAX_TEXT_BYTES

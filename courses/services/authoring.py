@@ -26,10 +26,10 @@ from courses.services._common import (
     lock_course,
     touch,
 )
-from courses.slugs import slugify, unique_slug
 from school.extensions import db
 from school.models import Role, User
 from school.services import find_user
+from school.slugs import slugify, unique_slug
 from school.timeutil import now_utc
 
 

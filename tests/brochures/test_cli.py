@@ -1,19 +1,18 @@
-"""``flask brochures build|import|export|reindex``, run through the app's CLI runner."""
+"""``flask brochures build``, run through the app's CLI runner."""
 
 from __future__ import annotations
 
-import io
 import logging
-import zipfile
 from datetime import date
 
 import pytest
 
 from brochures import services
 from brochures.imposition import booklet_order
+from finance import services as finance_services
 from school import printing
 from school.extensions import db
-from tests.brochures import factories as f
+from tests.finance import factories as f
 
 A5 = (419.53, 595.28)
 A4 = (595.28, 841.89)
@@ -98,13 +97,13 @@ def test_build_refuses_bad_arguments_clearly(app, docs, tmp_path, monkeypatch, a
 def test_build_all_in_worker_processes_with_a_progress_bar(app, docs, tmp_path):
     services.publish_edition(docs["staff"], docs["brochure"], "Издание 1")
     # Changes after the edition: --all prints the edition, --current the new text.
-    draft = services.save_entry(
+    draft = finance_services.save_entry(
         docs["staff"],
         docs["entry"],
-        services.EntryInput(slug="pension", question="Новый вопрос о пенсии?"),
+        finance_services.EntryInput(slug="pension", question="Новый вопрос о пенсии?"),
     )
-    services.submit_for_review(docs["staff"], draft)
-    services.approve(docs["staff"], draft, date(2026, 1, 1))
+    finance_services.submit_for_review(docs["staff"], draft)
+    finance_services.approve(docs["staff"], draft, date(2026, 1, 1))
 
     out = tmp_path / "all"
     result = run(app, "build", "--all", "--jobs", "2", "-o", str(out))
@@ -138,24 +137,3 @@ def test_build_all_stops_with_a_clear_error_found_while_others_render(app, docs,
     assert result.exit_code == 1
     assert "money: This edition has no such format." in result.output
     assert not list(out.glob("*.pdf"))  # nothing is written unless everything is built
-
-
-def test_export_import_and_reindex_commands(app, docs, tmp_path):
-    archive = tmp_path / "kb.zip"
-    result = run(app, "export", str(archive))
-    assert result.exit_code == 0 and archive.exists()
-    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as zipped:
-        assert "entries/pension.md" in zipped.namelist()
-    result = run(app, "import", str(archive))
-    assert result.exit_code == 0, result.output
-    assert "0 new, 0 updated, 2 unchanged" in result.output
-
-    broken = tmp_path / "broken.zip"
-    broken.write_bytes(b"not a zip")
-    result = run(app, "import", str(broken))
-    assert result.exit_code == 1
-    assert "nothing was imported" in result.output
-
-    result = run(app, "reindex")
-    assert result.exit_code == 0 and "2 entries indexed" in result.output
-    assert services.search("пенсия").total == 2

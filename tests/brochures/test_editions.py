@@ -9,8 +9,9 @@ import pytest
 
 from brochures import services
 from brochures.models import Brochure, Edition
+from finance import services as finance_services
 from school.extensions import db
-from tests.brochures import factories as f
+from tests.finance import factories as f
 
 
 @pytest.fixture(autouse=True)
@@ -49,14 +50,14 @@ def test_building_an_unchanged_brochure_twice_renders_once(app, small, staff):
     assert _cache_files(app) == files  # the file was neither rewritten nor replaced
 
     # A change of an entry's approved text makes a new document, stored next to the old one.
-    entry = services.entry_by_slug("pension")
-    draft = services.save_entry(
+    entry = finance_services.entry_by_slug("pension")
+    draft = finance_services.save_entry(
         staff,
         entry,
-        services.EntryInput(slug="pension", question="Как получать пенсию в СИЗО?"),
+        finance_services.EntryInput(slug="pension", question="Как получать пенсию в СИЗО?"),
     )
-    services.submit_for_review(staff, draft)
-    services.approve(staff, draft, date(2025, 5, 1))
+    finance_services.submit_for_review(staff, draft)
+    finance_services.approve(staff, draft, date(2025, 5, 1))
     third = services.build(db.session.get(Brochure, small.id), "a4")
     assert third.renders == 1 and third.etag != first.etag
     assert len(_cache_files(app)) == 2
@@ -70,14 +71,14 @@ def test_an_edition_reprints_the_same_bytes_after_entries_change(app, small, sta
     assert "Издание 2025 года" in f.page_texts(original)[0]
 
     # The answer changes and is approved again; the brochure's settings change too.
-    entry = services.entry_by_slug("pension")
-    draft = services.save_entry(
+    entry = finance_services.entry_by_slug("pension")
+    draft = finance_services.save_entry(
         staff,
         entry,
-        services.EntryInput(slug="pension", question="Совсем другой вопрос о пенсии?"),
+        finance_services.EntryInput(slug="pension", question="Совсем другой вопрос о пенсии?"),
     )
-    services.submit_for_review(staff, draft)
-    services.approve(staff, draft, date(2026, 1, 1))
+    finance_services.submit_for_review(staff, draft)
+    finance_services.approve(staff, draft, date(2026, 1, 1))
     brochure = db.session.get(Brochure, small.id)
     brochure.title = "Новое название"
     db.session.commit()
@@ -109,29 +110,29 @@ def test_changes_since_lists_added_and_removed_entries(small, staff):
 
 def test_publishing_needs_an_approved_entry(staff):
     empty = f.brochure(staff, {"Пусто": []}, slug="empty")
-    with pytest.raises(services.FinanceError):
+    with pytest.raises(services.BrochureError):
         services.publish_edition(staff, empty)
     assert db.session.get(Brochure, empty.id).editions == []
 
 
 def test_readers_download_editions_with_etag_and_304(app, client, small, staff):
-    assert client.get("/finance/brochures/test-brochure").status_code == 404  # not published
+    assert client.get("/brochures/test-brochure").status_code == 404  # not published
     services.publish_edition(staff, small)
-    page = client.get("/finance/brochures/test-brochure").get_data(as_text=True)
-    assert "/finance/brochures/test-brochure/1/a5.pdf" in page
-    assert "/finance/brochures/test-brochure/1/a5-booklet.pdf" in page
+    page = client.get("/brochures/test-brochure").get_data(as_text=True)
+    assert "/brochures/test-brochure/1/a5.pdf" in page
+    assert "/brochures/test-brochure/1/a5-booklet.pdf" in page
 
-    response = client.get("/finance/brochures/test-brochure/1/a4.pdf")
+    response = client.get("/brochures/test-brochure/1/a4.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     etag = response.headers["ETag"]
     assert response.data.startswith(b"%PDF-")
-    again = client.get("/finance/brochures/test-brochure/1/a4.pdf", headers={"If-None-Match": etag})
+    again = client.get("/brochures/test-brochure/1/a4.pdf", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
 
-    assert client.get("/finance/brochures/test-brochure/1/memo.pdf").status_code == 404
-    assert client.get("/finance/brochures/test-brochure/2/a4.pdf").status_code == 404
-    assert client.get("/finance/brochures/test-brochure/1/a4-booklet.pdf").status_code == 404
+    assert client.get("/brochures/test-brochure/1/memo.pdf").status_code == 404
+    assert client.get("/brochures/test-brochure/2/a4.pdf").status_code == 404
+    assert client.get("/brochures/test-brochure/1/a4-booklet.pdf").status_code == 404
     index = client.get("/finance/").get_data(as_text=True)
     assert "Деньги в заключении" in index
 
@@ -149,11 +150,11 @@ def test_an_edition_removed_from_the_cache_is_rendered_again(app, small, staff):
 
 def test_staff_draft_pdf_and_preview(login, small):
     client = login("staff")
-    response = client.get(f"/finance/manage/brochures/{small.id}/pdf/a4.pdf")
+    response = client.get(f"/brochures/manage/{small.id}/pdf/a4.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    preview = client.get(f"/finance/manage/brochures/{small.id}/preview/a5.pdf")
+    preview = client.get(f"/brochures/manage/{small.id}/preview/a5.pdf")
     assert preview.status_code == 200
     assert len(f.reader(preview.data).pages) == 4
     assert "inline" in preview.headers["Content-Disposition"]
     reader_client = login("student")
-    assert reader_client.get(f"/finance/manage/brochures/{small.id}/pdf/a4.pdf").status_code == 403
+    assert reader_client.get(f"/brochures/manage/{small.id}/pdf/a4.pdf").status_code == 403

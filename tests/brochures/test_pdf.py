@@ -13,7 +13,7 @@ from brochures.imposition import booklet_order
 from brochures.layout import anchor_for
 from school import printing
 from school.extensions import db
-from tests.brochures import factories as f
+from tests.finance import factories as f
 
 A5 = (419.53, 595.28)
 A4 = (595.28, 841.89)
@@ -221,7 +221,7 @@ def test_memo_is_one_page_of_short_answers_on_a4_or_a5(staff):
         staff, {"Пенсия": entries}, slug="memo", kind="memo", primary_format="memo",
         paper="a5", memo_topic=pensions,
     )  # fmt: skip
-    with pytest.raises(services.FinanceError):
+    with pytest.raises(services.BrochureError):
         services.build(memo, "a5")
     result = services.build(memo, "memo")
     pdf = result.read()

@@ -8,7 +8,10 @@ from datetime import date
 import pytest
 
 from brochures import seed, services
-from brochures.models import Brochure, Entry, Status
+from brochures.models import Brochure
+from finance import seed as finance_seed
+from finance import services as finance_services
+from finance.models import Entry, Status
 from school import hooks, printing
 from school.extensions import db
 
@@ -17,12 +20,15 @@ from school.extensions import db
 def seeded(make_user):
     users = {"staff": make_user("staff", username="demo-staff"), "admin": make_user("admin")}
     lines: list[str] = []
+    finance_seed.seed(users, lines.append)
     seed.seed(users, lines.append)
     return users, lines
 
 
 def test_seeder_is_registered_in_order(app):
-    assert hooks.demo_seeders["brochures"][0] == 30
+    # The knowledge base's entries first, then the brochures made of them.
+    assert hooks.demo_seeders["finance"][0] == 30
+    assert hooks.demo_seeders["brochures"][0] > hooks.demo_seeders["finance"][0]
 
 
 def test_demo_entries_are_approved_by_the_demo_staff_user(seeded):
@@ -35,9 +41,9 @@ def test_demo_entries_are_approved_by_the_demo_staff_user(seeded):
         assert entry.demo and revision.status == Status.APPROVED
         assert revision.reviewer_id == users["staff"].id
         assert revision.valid_as_of is not None and revision.review_due > revision.valid_as_of
-    pension = services.entry_by_slug("pension-deductions-in-prison")
+    pension = finance_services.entry_by_slug("pension-deductions-in-prison")
     assert pension.published_revision.valid_as_of == date(2026, 8, 3)  # from the file
-    assert services.search("пенсия").total >= 3
+    assert finance_services.search("пенсия").total >= 3
 
 
 def test_demo_brochures_and_memos_have_editions(seeded):
@@ -80,4 +86,4 @@ def test_demo_memos_fit_one_page_and_demo_pages_render(seeded, client, caplog):
         assert "Демонстрационные материалы" in printing.pdf_text(result.read())[0]
     assert client.get("/finance/").status_code == 200
     for brochure in services.list_brochures():
-        assert client.get(f"/finance/brochures/{brochure.slug}").status_code == 200
+        assert client.get(f"/brochures/{brochure.slug}").status_code == 200

@@ -8,10 +8,12 @@ from datetime import date
 import pytest
 
 from brochures import services
-from brochures.models import Brochure, BrochureItem, Entry, Status
+from brochures.models import Brochure, BrochureItem
+from finance import services as finance_services
+from finance.models import Entry, Status
 from school.extensions import db
-from tests.brochures import factories as f
 from tests.conftest import PASSWORD
+from tests.finance import factories as f
 
 EN = {"Accept-Language": "en"}
 
@@ -52,10 +54,10 @@ def test_readers_see_only_approved_content_with_its_date(client, published, staf
     assert client.get("/finance/topics/none").status_code == 404
 
     # A new draft does not change what readers see.
-    services.save_entry(
+    finance_services.save_entry(
         staff_client.user,
         published,
-        services.EntryInput(slug="pension", question="Новая формулировка?", topic_ids=[]),
+        finance_services.EntryInput(slug="pension", question="Новая формулировка?", topic_ids=[]),
     )
     text = client.get("/finance/entries/pension").get_data(as_text=True)
     assert "Как получать пенсию в колонии?" in text and "Новая формулировка?" not in text
@@ -71,7 +73,7 @@ def test_nav_link_and_staff_pages_are_for_staff_only(client, login, published):
         f"/finance/manage/entries/{published.id}",
         "/finance/manage/topics",
         "/finance/manage/overdue",
-        "/finance/manage/brochures",
+        "/brochures/manage/",
         "/finance/manage/import",
         "/finance/manage/export.zip",
     ):
@@ -103,10 +105,10 @@ def test_staff_pages_render(staff_client, published):
         "/finance/manage/entries/new",
         "/finance/manage/topics",
         "/finance/manage/overdue",
-        "/finance/manage/brochures",
-        "/finance/manage/brochures/new?kind=memo",
-        f"/finance/manage/brochures/{memo.id}",
-        f"/finance/manage/brochures/{memo.id}/edit",
+        "/brochures/manage/",
+        "/brochures/manage/new?kind=memo",
+        f"/brochures/manage/{memo.id}",
+        f"/brochures/manage/{memo.id}/edit",
         "/finance/manage/import",
     ):
         for headers in ({}, EN):
@@ -136,7 +138,7 @@ def test_create_entry_with_bad_input_keeps_the_text(staff_client):
     data.update(slug="", short_answer="Через доверенность.", topic_ids=[str(topic.id)])
     response = staff_client.post("/finance/manage/entries/new", data=data)
     assert response.status_code == 302
-    entry = services.entry_by_slug("kak-platit-za-kvartiru")
+    entry = finance_services.entry_by_slug("kak-platit-za-kvartiru")
     assert entry is not None and entry.open_revision.status == Status.DRAFT
     assert [t.slug for t in entry.topics] == ["pensions"]
 
@@ -201,7 +203,7 @@ def test_review_workflow_through_the_pages(staff_client, published):
 
 def test_overdue_page_lists_entries_past_review(staff_client):
     f.entry(staff_client.user, "old", "Старый ответ?", valid_as_of=date(2020, 1, 1))
-    f.entry(staff_client.user, "new", "Новый ответ?", valid_as_of=services.today())
+    f.entry(staff_client.user, "new", "Новый ответ?", valid_as_of=finance_services.today())
     page = staff_client.get("/finance/manage/overdue").get_data(as_text=True)
     assert "Старый ответ?" in page and "Новый ответ?" not in page
     listing = staff_client.get("/finance/manage/?status=overdue").get_data(as_text=True)
@@ -218,7 +220,7 @@ def test_compose_a_brochure_without_javascript(staff_client):
     entries = [f.entry(user, slug, f"Вопрос {slug}?") for slug in ("a", "b", "c")]
     draft = f.entry(user, "d", "Черновик?", valid_as_of=None)
     response = staff_client.post(
-        "/finance/manage/brochures/new?kind=brochure",
+        "/brochures/manage/new?kind=brochure",
         data={"title": "Брошюра", "slug": "", "language": "ru", "primary_format": "a5",
               "paper": "a4", "topic_id": "0"},
     )  # fmt: skip
@@ -226,46 +228,48 @@ def test_compose_a_brochure_without_javascript(staff_client):
     brochure = services.brochure_by_slug("broshyura")
     bid, first = brochure.id, brochure.sections[0].id
 
-    page = staff_client.get(f"/finance/manage/brochures/{bid}").get_data(as_text=True)
+    page = staff_client.get(f"/brochures/manage/{bid}").get_data(as_text=True)
     assert "<script" not in page
     assert f'value="{entries[0].id}"' in page and "Черновик?" not in page
 
     for entry in entries:
-        staff_client.post(f"/finance/manage/sections/{first}/items", data={"entry_id": entry.id})
+        staff_client.post(f"/brochures/manage/sections/{first}/items", data={"entry_id": entry.id})
     # Drafts and duplicates are refused with a message.
     response = staff_client.post(
-        f"/finance/manage/sections/{first}/items", data={"entry_id": draft.id},
+        f"/brochures/manage/sections/{first}/items", data={"entry_id": draft.id},
         follow_redirects=True, headers=EN,
     )  # fmt: skip
     assert "Only approved entries" in response.get_data(as_text=True)
-    staff_client.post(f"/finance/manage/sections/{first}/items", data={"entry_id": entries[0].id})
+    staff_client.post(f"/brochures/manage/sections/{first}/items", data={"entry_id": entries[0].id})
     assert _items(bid) == [["a", "b", "c"]]
 
-    staff_client.post(f"/finance/manage/brochures/{bid}/sections", data={"title": "Второй"})
+    staff_client.post(f"/brochures/manage/{bid}/sections", data={"title": "Второй"})
     second = db.session.get(Brochure, bid).sections[1].id
     item_c = db.session.scalar(
         db.select(BrochureItem).where(BrochureItem.entry_id == entries[2].id)
     )
-    staff_client.post(f"/finance/manage/items/{item_c.id}/move", data={"direction": "up"})
+    staff_client.post(f"/brochures/manage/items/{item_c.id}/move", data={"direction": "up"})
     assert _items(bid) == [["a", "c", "b"], []]
     # Down past the end of a section moves into the next one.
     item_b = db.session.scalar(
         db.select(BrochureItem).where(BrochureItem.entry_id == entries[1].id)
     )
-    staff_client.post(f"/finance/manage/items/{item_b.id}/move", data={"direction": "down"})
+    staff_client.post(f"/brochures/manage/items/{item_b.id}/move", data={"direction": "down"})
     assert _items(bid) == [["a", "c"], ["b"]]
-    staff_client.post(f"/finance/manage/items/{item_c.id}/move", data={"section_id": second})
+    staff_client.post(f"/brochures/manage/items/{item_c.id}/move", data={"section_id": second})
     assert _items(bid) == [["a"], ["b", "c"]]
-    staff_client.post(f"/finance/manage/sections/{second}/move", data={"direction": "up"})
+    staff_client.post(f"/brochures/manage/sections/{second}/move", data={"direction": "up"})
     assert _items(bid) == [["b", "c"], ["a"]]
     item_b_id = item_b.id
-    staff_client.post(f"/finance/manage/items/{item_b_id}/remove")
+    staff_client.post(f"/brochures/manage/items/{item_b_id}/remove")
     assert _items(bid) == [["c"], ["a"]]
-    staff_client.post(f"/finance/manage/sections/{second}/rename", data={"title": "Переименован"})
+    staff_client.post(f"/brochures/manage/sections/{second}/rename", data={"title": "Переименован"})
     assert db.session.get(Brochure, bid).sections[0].title == "Переименован"
-    assert staff_client.post(f"/finance/manage/items/{item_b_id}/move", data={}).status_code == 404
+    assert (
+        staff_client.post(f"/brochures/manage/items/{item_b_id}/move", data={}).status_code == 404
+    )
 
-    response = staff_client.post(f"/finance/manage/brochures/{bid}/publish", data={"label": "1-е"})
+    response = staff_client.post(f"/brochures/manage/{bid}/publish", data={"label": "1-е"})
     assert response.status_code == 302
     brochure = db.session.get(Brochure, bid)
     assert brochure.editions[0].label == "1-е"
@@ -273,13 +277,13 @@ def test_compose_a_brochure_without_javascript(staff_client):
         "c",
         "a",
     ]
-    page = staff_client.get(f"/finance/manage/brochures/{bid}", headers=EN).get_data(as_text=True)
+    page = staff_client.get(f"/brochures/manage/{bid}", headers=EN).get_data(as_text=True)
     assert "Nothing: the edition matches the current texts." in page
 
 
 def test_memo_needs_a_topic(staff_client):
     response = staff_client.post(
-        "/finance/manage/brochures/new?kind=memo",
+        "/brochures/manage/new?kind=memo",
         data={"title": "Памятка", "slug": "memo", "language": "ru", "paper": "a5",
               "primary_format": "a5", "topic_id": "0"},
         headers=EN,
@@ -288,7 +292,7 @@ def test_memo_needs_a_topic(staff_client):
     assert "A memo is about one topic" in response.get_data(as_text=True)
     topic = f.topic()
     response = staff_client.post(
-        "/finance/manage/brochures/new?kind=memo",
+        "/brochures/manage/new?kind=memo",
         data={"title": "Памятка", "slug": "memo", "language": "ru", "paper": "a5",
               "primary_format": "a5", "topic_id": str(topic.id)},
     )  # fmt: skip
@@ -325,11 +329,11 @@ def test_state_changes_need_a_csrf_token(app_config, request):
 def test_new_brochure_and_memo_forms_need_only_the_fields_the_page_shows(staff_client):
     # The brochure form has no paper choice and the memo form no format choice.
     for kind in ("brochure", "memo"):
-        page = staff_client.get(f"/finance/manage/brochures/new?kind={kind}").get_data(as_text=True)
+        page = staff_client.get(f"/brochures/manage/new?kind={kind}").get_data(as_text=True)
         assert ('name="paper"' in page) == (kind == "memo")
         assert ('name="primary_format"' in page) == (kind == "brochure")
     response = staff_client.post(
-        "/finance/manage/brochures/new?kind=brochure",
+        "/brochures/manage/new?kind=brochure",
         data={"title": "Только видимые поля", "slug": "form-brochure", "language": "ru",
               "primary_format": "a4"},
     )  # fmt: skip
@@ -337,9 +341,37 @@ def test_new_brochure_and_memo_forms_need_only_the_fields_the_page_shows(staff_c
     assert services.brochure_by_slug("form-brochure").primary_format == "a4"
     topic = f.topic()
     response = staff_client.post(
-        "/finance/manage/brochures/new?kind=memo",
+        "/brochures/manage/new?kind=memo",
         data={"title": "Памятка", "slug": "form-memo", "language": "ru", "paper": "a4",
               "topic_id": str(topic.id)},
     )  # fmt: skip
     assert response.status_code == 302
     assert services.brochure_by_slug("form-memo").paper == "a4"
+
+
+def test_addresses_printed_before_the_move_answer_with_a_permanent_redirect(client, published):
+    staff = published.revisions[0].author
+    brochure = f.brochure(staff, {"Пенсия": [published]}, slug="money")
+    services.publish_edition(staff, brochure)
+    moved = {
+        "/finance/brochures/money": "/brochures/money",
+        "/finance/brochures/money/1/a5.pdf?x=1": "/brochures/money/1/a5.pdf?x=1",
+        "/finance/manage/brochures": "/brochures/manage/",
+        f"/finance/manage/brochures/{brochure.id}": f"/brochures/manage/{brochure.id}",
+    }
+    for old, new in moved.items():
+        response = client.get(old)
+        assert response.status_code == 308, old
+        assert response.headers["Location"] == new, old
+    assert client.get("/brochures/money").status_code == 200
+
+
+def test_the_knowledge_base_index_lists_the_published_brochures(client, published):
+    staff = published.revisions[0].author
+    index = client.get("/finance/").get_data(as_text=True)
+    assert "/brochures/" not in index  # nothing published yet
+    brochure = f.brochure(staff, {"Пенсия": [published]}, slug="money", title="Деньги и пенсия")
+    services.publish_edition(staff, brochure)
+    index = client.get("/finance/").get_data(as_text=True)
+    assert 'href="/brochures/money"' in index and "Деньги и пенсия" in index
+    assert 'href="/brochures/money/1/a5.pdf"' in index

@@ -7,7 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from courses import codes, slugs
+from courses import codes
+from school import slugs
 
 
 def test_slugify_transliterates_russian_titles():
@@ -61,3 +62,9 @@ def test_codes_are_read_back_however_they_are_typed():
 def test_normalize_code_never_fails(text):
     result = codes.normalize_code(text)
     assert result is None or codes.normalize_code(result) == result
+
+
+def test_one_transliteration_for_every_feature():
+    """Courses, topics, entries and brochures all take their slugs from school.slugs."""
+    assert slugs.slugify("Щука и ёж") == "shchuka-i-yozh"
+    assert slugs.slugify("Ґанок і Ўсход") == "ganok-i-uskhod"

@@ -102,7 +102,7 @@ def test_public_pages(make_visitor, locale):
     tour.visit("finance-search", "/finance/search?q=пенсия")
     tour.visit("finance-search-nothing", "/finance/search?q=zzzzqqq")
     tour.go("/finance/")
-    tour.link("brochure", "main a[href^='/finance/brochures/']")
+    tour.link("brochure", "main a[href^='/brochures/']")
     tour.visit("certificates", "/courses/certificates/")
     tour.visit("certificates-unknown", "/courses/certificates/?code=NOPE-NOPE", status=404)
     tour.visit("error-404", "/finance/entries/no-such-entry", status=404)
@@ -199,8 +199,8 @@ def test_staff_pages(make_visitor, locale):
     tour.link("entry-compare", "main a[href*='/compare']")
     tour.visit("entries-overdue", "/finance/manage/overdue")
     tour.visit("topics", "/finance/manage/topics")
-    tour.visit("brochures", "/finance/manage/brochures")
-    tour.link("brochure-compose", "main table a[href^='/finance/manage/brochures/']")
+    tour.visit("brochures", "/brochures/manage/")
+    tour.link("brochure-compose", "main table a[href^='/brochures/manage/']")
     tour.visit("entry-new", "/finance/manage/entries/new")
     tour.assert_clean()
 
@@ -218,7 +218,7 @@ PHONE_LINKS = [
     ("/webinars/", ".webinar-card a"),
     (f"/courses/{DEMO_COURSE}/", ".outline-item a[href*='/items/'] >> nth=1"),
     ("/finance/", "main a[href^='/finance/entries/']"),
-    ("/finance/", "main a[href^='/finance/brochures/']"),
+    ("/finance/", "main a[href^='/brochures/']"),
     ("/finance/search?q=пенсия", "ol.search-results a"),
 ]
 

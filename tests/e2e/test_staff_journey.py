@@ -49,7 +49,7 @@ def approve_new_entry(visitor, question: str) -> str:
 def compose_brochure(visitor, title: str, question: str) -> None:
     """A new A5 brochure: a second section, two entries picked and reordered, an edition."""
     page = visitor.page
-    visitor.goto("/finance/manage/brochures")
+    visitor.goto("/brochures/manage/")
     follow(page, "main a[href$='/brochures/new?kind=brochure']")
     page.fill("#title", title)
     page.fill("#slug", unique("broshura-"))
@@ -125,5 +125,5 @@ def test_staff_reviews_composes_and_prints(visitor):
     check_pdfs(visitor, question)
 
     # The edition is on the public page of the brochure.
-    follow(page, "main a[href^='/finance/brochures/']")
+    follow(page, "main a[href^='/brochures/']")
     assert h1(page) == title

@@ -170,8 +170,8 @@ def test_a_write_after_a_read_waits_for_another_writer_instead_of_failing(app, m
 
 
 def test_json_restore_handles_the_entry_revision_cycle(app, make_user, tmp_path):
-    from brochures.models import Entry
-    from tests.brochures import factories
+    from finance.models import Entry
+    from tests.finance import factories
 
     staff = make_user("staff")
     entry = factories.entry(staff, "rent", "Как платить за квартиру?")

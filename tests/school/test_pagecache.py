@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import update
 
 from brochures import services
-from brochures.models import EntryRevision
+from finance.models import EntryRevision
 from school import pagecache
 from school.extensions import db
-from tests.brochures import factories
+from tests.finance import factories
 
 URL = "/finance/entries/pension"
 OLD, NEW = "Как получать пенсию в колонии?", "Как получать пенсию в СИЗО?"
@@ -168,7 +168,7 @@ def test_remembered_facts_last_until_a_commit_or_until_they_stop_being_true(app,
         return {"answer": len(calls)}
 
     def ask(valid=lambda value: True):
-        with app.test_request_context("/finance/brochures/x/1/a5.pdf"):
+        with app.test_request_context("/brochures/x/1/a5.pdf"):
             return pagecache.remembered(("fact",), compute, valid)
 
     assert ask() == ask() == {"answer": 1}
@@ -183,7 +183,7 @@ def test_an_edition_download_survives_its_file_being_removed(app, client, make_u
     staff = make_user("staff")
     brochure = factories.brochure(staff, {"Пенсия": [factories.entry(staff, "p", OLD)]})
     services.publish_edition(staff, brochure)
-    url = f"/finance/brochures/{brochure.slug}/1/a4.pdf"
+    url = f"/brochures/{brochure.slug}/1/a4.pdf"
     first = client.get(url)
     assert first.status_code == 200
     etag = first.headers["ETag"].strip('"')

@@ -20,9 +20,11 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from brochures import services as finance
-from brochures.models import Brochure, Entry
+from brochures import services as brochures_services
+from brochures.models import Brochure
 from courses import services as courses
+from finance import services as finance
+from finance.models import Entry
 from quizzes import services as quizzes
 from school.extensions import db
 from school.models import User
@@ -191,20 +193,22 @@ def hostile_site(app, listener, canary):
     )
     finance.submit_for_review(staff, entry.open_revision)
     finance.approve(staff, db.session.get(Entry, entry.id).open_revision, date(2025, 3, 1))
-    brochure = finance.create_brochure(
+    brochure = brochures_services.create_brochure(
         staff,
-        finance.BrochureInput(
+        brochures_services.BrochureInput(
             kind="brochure", slug="hostile", title=name, subtitle=name, introduction=text
         ),
     )
-    finance.rename_section(brochure.sections[0], name)
-    finance.add_item(brochure.sections[0], db.session.get(Entry, entry.id))
-    finance.publish_edition(staff, db.session.get(Brochure, brochure.id))
-    memo = finance.create_brochure(
+    brochures_services.rename_section(brochure.sections[0], name)
+    brochures_services.add_item(brochure.sections[0], db.session.get(Entry, entry.id))
+    brochures_services.publish_edition(staff, db.session.get(Brochure, brochure.id))
+    memo = brochures_services.create_brochure(
         staff,
-        finance.BrochureInput(kind="memo", slug="hostile-memo", title=name, topic_id=topic.id),
+        brochures_services.BrochureInput(
+            kind="memo", slug="hostile-memo", title=name, topic_id=topic.id
+        ),
     )
-    finance.add_item(memo.sections[0], db.session.get(Entry, entry.id))
+    brochures_services.add_item(memo.sections[0], db.session.get(Entry, entry.id))
     return {
         "world": world,
         "course": course.slug,
@@ -225,9 +229,9 @@ def test_printed_documents_fetch_nothing(app, hostile_site, listener, canary):
         (student, f"/courses/{slug}/workbook.pdf"),
         (instructor, f"/quizzes/{quiz}/paper.pdf"),
         (instructor, f"/quizzes/{quiz}/answer-key.pdf"),
-        (staff, f"/finance/manage/brochures/{brochure}/pdf/a5.pdf"),
-        (staff, f"/finance/manage/brochures/{brochure}/editions/1/a5-booklet.pdf"),
-        (staff, f"/finance/manage/brochures/{memo}/pdf/memo.pdf"),
+        (staff, f"/brochures/manage/{brochure}/pdf/a5.pdf"),
+        (staff, f"/brochures/manage/{brochure}/editions/1/a5-booklet.pdf"),
+        (staff, f"/brochures/manage/{memo}/pdf/memo.pdf"),
     ]
     for client, url in downloads:
         response = client.get(url)

@@ -100,9 +100,10 @@ def _gift() -> str:
 @pytest.fixture(scope="module")
 def hostile(server):
     """Everything users write, written with payloads; returns the addresses to visit."""
-    from brochures import services as finance
+    from brochures import services as brochures_services
     from courses import services as courses
     from courses.models import Certificate
+    from finance import services as finance
     from quizzes import services as quizzes
     from school.extensions import db
     from school.services import register_user
@@ -189,9 +190,9 @@ def hostile(server):
                 note=payload(short=True),
             ),
         )
-        brochure = finance.create_brochure(
+        brochure = brochures_services.create_brochure(
             staff,
-            finance.BrochureInput(
+            brochures_services.BrochureInput(
                 kind="brochure",
                 slug=f"xss-{suffix}",
                 title=payload(),
@@ -199,10 +200,10 @@ def hostile(server):
                 introduction=payload(),
             ),
         )
-        finance.rename_section(brochure.sections[0], payload())
-        finance.add_item(brochure.sections[0], entry)
+        brochures_services.rename_section(brochure.sections[0], payload())
+        brochures_services.add_item(brochure.sections[0], entry)
         # The edition's label replaces the brochure's own.
-        finance.publish_edition(staff, brochure, payload(short=True))
+        brochures_services.publish_edition(staff, brochure, payload(short=True))
         return {
             "names": names,
             "webinar": webinar.id,
@@ -281,7 +282,7 @@ def test_readers_pages(make_visitor, hostile):
             "/finance/",
             f"/finance/topics/{h['topic']}",
             f"/finance/entries/{h['entry']}",
-            f"/finance/brochures/{h['brochure']}",
+            f"/brochures/{h['brochure']}",
             f"/finance/search?q={quote(search)}",
             f"/certificates/?code={quote(payload(short=True))}",
             f"/login?next={quote(payload())}",
@@ -386,9 +387,9 @@ def test_staff_pages(make_visitor, hostile):
             f"{entry}/compare",
             "/finance/manage/topics",
             f"/finance/manage/topics/{h['topic_id']}",
-            "/finance/manage/brochures",
-            f"/finance/manage/brochures/{h['brochure_id']}",
-            f"/finance/manage/brochures/{h['brochure_id']}/edit",
+            "/brochures/manage/",
+            f"/brochures/manage/{h['brochure_id']}",
+            f"/brochures/manage/{h['brochure_id']}/edit",
         ],
     )
     assert not found, "\n".join(found)

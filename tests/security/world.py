@@ -20,10 +20,12 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from brochures import services as finance
-from brochures.models import Brochure, Entry, Topic
+from brochures import services as brochures_services
+from brochures.models import Brochure
 from courses import services as courses
 from courses.models import Certificate, Course, Item, Module
+from finance import services as finance
+from finance.models import Entry, Topic
 from quizzes import services as quizzes
 from quizzes.models import Question
 from school import readers
@@ -328,16 +330,18 @@ def _finance(world: World) -> None:
     review_draft = _edit(staff, review, "Коротко: только в пределах наследства.")
     finance.submit_for_review(staff, review_draft)
     unpublished = _entry(staff, "rent-in-prison", topic, approve=False)
-    brochure = finance.create_brochure(
-        staff, finance.BrochureInput(kind="brochure", slug="money-in-prison", title="Деньги")
+    brochure = brochures_services.create_brochure(
+        staff,
+        brochures_services.BrochureInput(kind="brochure", slug="money-in-prison", title="Деньги"),
     )
-    finance.add_item(brochure.sections[0], db.session.get(Entry, entry.id))
-    finance.publish_edition(staff, db.session.get(Brochure, brochure.id))
-    draft_brochure = finance.create_brochure(
-        staff, finance.BrochureInput(kind="brochure", slug="draft-brochure", title="Черновик")
+    brochures_services.add_item(brochure.sections[0], db.session.get(Entry, entry.id))
+    brochures_services.publish_edition(staff, db.session.get(Brochure, brochure.id))
+    draft_brochure = brochures_services.create_brochure(
+        staff,
+        brochures_services.BrochureInput(kind="brochure", slug="draft-brochure", title="Черновик"),
     )
     draft_section = draft_brochure.sections[0]
-    draft_item = finance.add_item(draft_section, db.session.get(Entry, review.id))
+    draft_item = brochures_services.add_item(draft_section, db.session.get(Entry, review.id))
     world.ids.update(
         topic=topic.id,
         topic_slug=topic.slug,
@@ -379,9 +383,11 @@ def new_topic(world: World, role: str) -> None:
 
 def new_brochure(world: World, role: str) -> None:
     """A new brochure without editions, as ``target_brochure``."""
-    brochure = finance.create_brochure(
+    brochure = brochures_services.create_brochure(
         world.user("staff"),
-        finance.BrochureInput(kind="brochure", slug=f"brochure-{next(_numbers)}", title="Новая"),
+        brochures_services.BrochureInput(
+            kind="brochure", slug=f"brochure-{next(_numbers)}", title="Новая"
+        ),
     )
     world.ids["target_brochure"] = brochure.id
 
@@ -389,14 +395,16 @@ def new_brochure(world: World, role: str) -> None:
 def new_section(world: World, role: str) -> None:
     """One more (empty) section in the draft brochure, as ``target_section``."""
     brochure = db.session.get(Brochure, world["draft_brochure"])
-    world.ids["target_section"] = finance.add_section(brochure, f"Раздел {next(_numbers)}").id
+    world.ids["target_section"] = brochures_services.add_section(
+        brochure, f"Раздел {next(_numbers)}"
+    ).id
 
 
 def new_brochure_item(world: World, role: str) -> None:
     """A new published entry added to the draft brochure, as ``target_brochure_item``."""
     new_entry("approved")(world, role)
     section = db.session.get(Brochure, world["draft_brochure"]).sections[0]
-    item = finance.add_item(section, db.session.get(Entry, world["target_entry"]))
+    item = brochures_services.add_item(section, db.session.get(Entry, world["target_entry"]))
     world.ids["target_brochure_item"] = item.id
 
 

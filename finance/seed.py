@@ -1,0 +1,27 @@
+"""Demonstration content of the knowledge base: topics and entries from ``finance/demo/``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from finance import bundle, services
+from finance.models import Entry
+from school.extensions import db
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+def seed(users: dict, log: Callable[[str], None]) -> None:
+    """Load the demo entries and topics, approved by the demo staff user."""
+    if db.session.scalar(select(func.count(Entry.id))):
+        log("  financial literacy: already loaded")
+        return
+    reviewer = users.get("staff") or users.get("admin")
+    summary = services.import_bundle(reviewer, bundle.read_directory(DEMO_DIR), reviewer=reviewer)
+    log(
+        f"  financial literacy: {summary.created + summary.updated} entries, "
+        f"{summary.topics_created} topics"
+    )
