@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
 
-.PHONY: run serve test e2e bench lint format translations clean system-deps
+.PHONY: run serve test e2e bench lint format translations clean system-deps check-install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ serve: system-deps $(STAMP) translations
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
 	  'school:create_app()'
+
+# `pip install .` in a fresh venv outside the checkout, then migrate, seed and serve the
+# installed app: a Russian home page, every feature's pages and a Russian workbook PDF.
+check-install: system-deps
+	@PYTHON=$(PYTHON) bash scripts/check-install.sh
 
 lint: $(DEV)
 	$(BIN)/ruff check .

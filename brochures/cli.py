@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from flask.cli import AppGroup
 from brochures.layout import FORMATS, formats_for
 from brochures.printjobs import BuildJob, BuildResult, build_many, cached_build
 from brochures.rendering import max_pages
+from school.files import copy_atomically
 
 if TYPE_CHECKING:
     from brochures.models import Brochure
@@ -130,17 +130,6 @@ def _run(
     return done, used
 
 
-def _copy_whole(source: Path, target: Path) -> None:
-    """Copy a PDF so that ``target`` is never half-written, even if the build is killed."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
 @group.command("build")
 @click.argument("slug", required=False)
 @click.option("--all", "build_all", is_flag=True, help="Build every brochure and memo.")
@@ -167,7 +156,7 @@ def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
     rendered = 0
     for result, target in sorted(results, key=lambda r: str(r[1])):
         target.parent.mkdir(parents=True, exist_ok=True)
-        _copy_whole(result.path, target)
+        copy_atomically(result.path, target)
         rendered += result.renders
         if not result.fits:
             click.echo(

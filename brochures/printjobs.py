@@ -4,13 +4,10 @@ can hand jobs to worker processes while the web renders the same jobs in-process
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import heapq
 import multiprocessing
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -18,6 +15,7 @@ from pathlib import Path
 
 from brochures.imposition import impose_booklet
 from school import printing
+from school.files import read_whole_pdf, write_atomically
 
 BOOKLET_SUFFIX = "-booklet"
 
@@ -161,7 +159,7 @@ def cached_build(job: BuildJob) -> BuildResult | None:
     for html in job.candidates:
         key = printing.cache_key(html, job.metadata)
         path = Path(job.cache_dir) / f"{key}.pdf"
-        data = _whole_pdf(path)
+        data = read_whole_pdf(path)
         if data is None:
             return None
         found = (path, key)
@@ -177,7 +175,7 @@ def cached_build(job: BuildJob) -> BuildResult | None:
     if job.impose:
         path = path.with_name(f"{etag}{BOOKLET_SUFFIX}.pdf")
         etag += BOOKLET_SUFFIX
-        if _whole_pdf(path) is None:
+        if read_whole_pdf(path) is None:
             return None
     return BuildResult(path=path, etag=etag, renders=0, pages=pages, fits=fits, name=job.name)
 
@@ -185,29 +183,6 @@ def cached_build(job: BuildJob) -> BuildResult | None:
 def _imposed(source: Path, etag: str) -> tuple[Path, str]:
     # The imposed sheets depend only on the source PDF: keep them next to it, keyed by its hash.
     target = source.with_name(f"{etag}{BOOKLET_SUFFIX}.pdf")
-    if _whole_pdf(target) is None:
-        _write_atomically(target, impose_booklet(source.read_bytes()))
+    if read_whole_pdf(target) is None:
+        write_atomically(target, impose_booklet(source.read_bytes()))
     return target, etag + BOOKLET_SUFFIX
-
-
-def _whole_pdf(path: Path) -> bytes | None:
-    """The file's bytes if it starts and ends like a whole PDF (callers need not read it again)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return data if data.startswith(b"%PDF-") and b"%%EOF" in data[-64:] else None
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise

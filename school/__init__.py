@@ -10,22 +10,22 @@ from typing import Any
 
 from flask import Flask
 
-from school.config import PROJECT_ROOT
+from school.config import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, default_instance_path
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. ``config`` overrides the environment-derived settings (tests).
 
     The instance folder is ``config["INSTANCE_PATH"]``, else the environment's, else
-    ``instance/`` in the project.
+    ``instance/`` in the project (or in the current directory for an installed wheel).
     """
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
     app = Flask(
         __name__,
-        instance_path=instance or str(PROJECT_ROOT / "instance"),
+        instance_path=instance or str(default_instance_path()),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
     )
     _guard_input(app)
     from school import config as settings
@@ -127,8 +127,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    from school.catalogs import ensure_compiled
+
+    ensure_compiled()  # a checkout run without make: compile the catalogs it lacks
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     login_manager.init_app(app)

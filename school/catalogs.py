@@ -8,6 +8,7 @@ filled from the source strings, so both stay complete. No Flask here: the tests 
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from school.config import LANGUAGES, PACKAGES, PROJECT_ROOT
+from school.files import write_atomically
 
 KEYWORDS = {
     "_": None,
@@ -122,18 +124,36 @@ def _translated(message) -> bool:
     return bool(message.string)
 
 
-def compile_all(root: Path = PROJECT_ROOT) -> list[Path]:
+def compile_all(root: Path = PROJECT_ROOT, *, only_stale: bool = False) -> list[Path]:
+    """Write each catalog's ``.mo`` (atomically); with ``only_stale``, only where it is missing
+    or older than its ``.po``."""
     written = []
     for package in PACKAGES:
         for locale in LANGUAGES:
             path = po_path(package, locale, root)
             if not path.exists():
                 continue
+            target = path.with_suffix(".mo")
+            if only_stale and target.exists() and target.stat().st_mtime >= path.stat().st_mtime:
+                continue
             catalog = _read(path, locale)
-            with path.with_suffix(".mo").open("wb") as fh:
-                write_mo(fh, catalog, use_fuzzy=False)
-            written.append(path.with_suffix(".mo"))
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog, use_fuzzy=False)
+            write_atomically(target, buffer.getvalue())
+            written.append(target)
     return written
+
+
+def ensure_compiled(root: Path = PROJECT_ROOT) -> None:
+    """Compile missing or outdated catalogs, so a checkout run without make speaks Russian.
+
+    An installed wheel carries compiled catalogs and writes nothing. Where the folder cannot be
+    written, the interface falls back to English and a warning says why.
+    """
+    try:
+        compile_all(root, only_stale=True)
+    except OSError as error:
+        logging.getLogger(__name__).warning("cannot compile the message catalogs: %s", error)
 
 
 def check(root: Path = PROJECT_ROOT) -> list[Problem]:

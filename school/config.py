@@ -7,6 +7,31 @@ import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def site_dir() -> Path:
+    """Where ``templates/``, ``static/`` and ``migrations/`` are.
+
+    In a checkout (or an editable install) they are at the project's top level; an installed
+    wheel carries a copy in ``school/_site/`` (made by setup.py's build step).
+    """
+    bundled = Path(__file__).resolve().parent / "_site"
+    return bundled if bundled.is_dir() else PROJECT_ROOT
+
+
+SITE_DIR = site_dir()
+TEMPLATES_DIR = SITE_DIR / "templates"
+STATIC_DIR = SITE_DIR / "static"
+MIGRATIONS_DIR = SITE_DIR / "migrations"
+
+
+def default_instance_path() -> Path:
+    """``instance/`` of the checkout; for an installed wheel, of the current directory."""
+    if SITE_DIR == PROJECT_ROOT:
+        return PROJECT_ROOT / "instance"
+    return Path.cwd() / "instance"
+
+
 PACKAGES = ("school", "webinars", "courses", "quizzes", "finance", "brochures")
 LANGUAGES = ("ru", "en")
 DEFAULT_TIMEZONE = "Europe/Moscow"

@@ -26,7 +26,6 @@ import mimetypes
 import os
 import re
 import struct
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -47,7 +46,8 @@ from pypdf.generic import DictionaryObject, IndirectObject
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from school import pdfcache
+from school import config, pdfcache
+from school.files import TMP_PREFIX, is_whole_pdf_file, write_atomically
 from school.markdown_limits import MAX_HTML_DEPTH, element_depth
 
 __all__ = [
@@ -83,7 +83,7 @@ ENGINE_VERSION = "1"
 
 STATIC_SCHEME = "static"
 FONT_SCHEME = "font"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = config.STATIC_DIR
 FAMILIES = ("PT Serif", "PT Sans")
 
 _WEIGHTS = (400, 700)
@@ -93,7 +93,6 @@ _STATIC_SUFFIXES = frozenset(
 )
 _STATIC_REF = re.compile(r"static:([^\s\"'()<>\\]+)")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{0,30}):")
-_TMP_PREFIX = ".tmp-"
 _STALE_TMP_SECONDS = 3600
 
 
@@ -533,45 +532,10 @@ def cache_key(
     return hashlib.sha256(encoded).hexdigest()
 
 
-def _looks_complete(path: Path) -> bool:
-    """A cached file is served only if it starts and ends like a whole PDF."""
-    try:
-        with path.open("rb") as fh:
-            if fh.read(5) != b"%PDF-":
-                return False
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - 32))
-            return b"%%EOF" in fh.read()
-    except OSError:
-        return False
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=_TMP_PREFIX, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    # Persist the rename itself, or a crash could bring back the old directory entry.
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 def _remove_stale_temp_files(cache_dir: Path) -> None:
     # Temp files of renders killed mid-write are never served; sweep the old ones.
     cutoff = time.time() - _STALE_TMP_SECONDS
-    for leftover in cache_dir.glob(f"{_TMP_PREFIX}*.part"):
+    for leftover in cache_dir.glob(f"{TMP_PREFIX}*.part"):
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()
@@ -593,7 +557,7 @@ def render_cached(
     directory.mkdir(parents=True, exist_ok=True)
     key = cache_key(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
     target = directory / f"{key}.pdf"
-    if _looks_complete(target):
+    if is_whole_pdf_file(target):
         pdfcache.touch(target)  # its last use, for least-recently-used pruning
         return CachedPdf(target, key, rendered=False)
     failed = directory / f"{key}.failed"  # a failed render is not tried again for the same input
@@ -602,9 +566,9 @@ def render_cached(
     try:
         data = render_pdf(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
     except PrintFailed as error:
-        _write_atomically(failed, str(error).encode())
+        write_atomically(failed, str(error).encode())
         raise
-    _write_atomically(target, data)
+    write_atomically(target, data)
     _remove_stale_temp_files(directory)
     return CachedPdf(target, key, rendered=True)
 
