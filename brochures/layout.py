@@ -102,10 +102,6 @@ class Document:
     def has_demo(self) -> bool:
         return any(entry.demo for entry in self.entries)
 
-    def revision_ids(self) -> dict[int, int]:
-        """entry id -> revision id used."""
-        return {entry.entry_id: entry.revision_id for entry in self.entries}
-
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["edition_date"] = _iso(self.edition_date)

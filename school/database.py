@@ -83,9 +83,3 @@ def begin_write() -> None:
         db.session.connection()
     finally:
         _immediate.reset(token)
-
-
-def is_sqlite() -> bool:
-    from school.extensions import db
-
-    return db.engine.dialect.name == "sqlite"

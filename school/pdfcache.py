@@ -54,11 +54,6 @@ def _cached_files(directory: Path) -> list[tuple[float, int, Path]]:
     return files
 
 
-def size_of(directory: str | os.PathLike[str]) -> int:
-    """Bytes of the cached PDFs in ``directory``."""
-    return sum(size for _mtime, size, _path in _cached_files(Path(directory)))
-
-
 def prune(
     directory: str | os.PathLike[str],
     max_bytes: int,

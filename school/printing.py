@@ -36,13 +36,11 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from io import BytesIO
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import unquote
 
 import fontpkg
 import weasyprint
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject, IndirectObject
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -58,20 +56,15 @@ __all__ = [
     "STATIC_SCHEME",
     "BundledUrlFetcher",
     "CachedPdf",
-    "PdfFont",
     "PdfMetadata",
     "PrintFailed",
-    "PrintJob",
     "RefusedResource",
     "cache_key",
     "font_coverage",
     "font_face_css",
     "normalize_text",
-    "pdf_fonts",
     "pdf_page_count",
-    "pdf_text",
     "render_cached",
-    "render_job",
     "render_pdf",
     "static_url",
 ]
@@ -573,89 +566,7 @@ def render_cached(
     return CachedPdf(target, key, rendered=True)
 
 
-@dataclass(frozen=True)
-class PrintJob:
-    """One document to render into the cache, for ``executor.map(render_job, jobs)``."""
-
-    html: str
-    metadata: PdfMetadata
-    cache_dir: str
-    stylesheets: tuple[str, ...] = ()
-    static_dir: str | None = None
-
-
-def render_job(job: PrintJob) -> CachedPdf:
-    """Render a :class:`PrintJob` with :func:`render_cached` (runs in worker processes)."""
-    return render_cached(
-        job.html,
-        job.cache_dir,
-        job.metadata,
-        stylesheets=job.stylesheets,
-        static_dir=job.static_dir,
-    )
-
-
 # --------------------------------------------------------------------------- reading PDFs
-
-
-class PdfFont(NamedTuple):
-    """A font used in a PDF: base name without subset prefix, embedded and subset flags."""
-
-    name: str
-    embedded: bool
-    subset: bool
-
-
-def _resolve(obj):
-    return obj.get_object() if isinstance(obj, IndirectObject) else obj
-
-
-def _walk_fonts(resources, seen: set[int], found: set[PdfFont]) -> None:
-    resources = _resolve(resources)
-    if not isinstance(resources, DictionaryObject) or id(resources) in seen:
-        return
-    seen.add(id(resources))
-    for font in _resolve(resources.get("/Font", DictionaryObject())).values():
-        font = _resolve(font)
-        found.add(_describe_font(font))
-        inner = _resolve(font.get("/Resources"))
-        if inner is not None:
-            _walk_fonts(inner, seen, found)
-    for xobject in _resolve(resources.get("/XObject", DictionaryObject())).values():
-        xobject = _resolve(xobject)
-        if "/Resources" in xobject:
-            _walk_fonts(xobject["/Resources"], seen, found)
-
-
-def _describe_font(font: DictionaryObject) -> PdfFont:
-    base = str(font.get("/BaseFont", font.get("/Name", "/Type3")))[1:]
-    prefix, plus, rest = base.partition("+")
-    subset = bool(plus) and len(prefix) == 6 and prefix.isupper()
-    name = rest if subset else base
-    descriptor = font
-    if "/DescendantFonts" in font:
-        descriptor = _resolve(_resolve(font["/DescendantFonts"])[0])
-    descriptor = _resolve(descriptor.get("/FontDescriptor"))
-    embedded = font.get("/Subtype") == "/Type3" or (
-        descriptor is not None
-        and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-    )
-    return PdfFont(name, embedded, subset)
-
-
-def pdf_fonts(pdf: bytes) -> set[PdfFont]:
-    """Fonts used by the pages of a PDF (names like ``PT-Serif-Bold``)."""
-    reader = PdfReader(BytesIO(pdf))
-    found: set[PdfFont] = set()
-    seen: set[int] = set()
-    for page in reader.pages:
-        _walk_fonts(page.get("/Resources"), seen, found)
-    return found
-
-
-def pdf_text(pdf: bytes) -> list[str]:
-    """The extracted text of each page."""
-    return [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
 
 
 def pdf_page_count(pdf: bytes) -> int:

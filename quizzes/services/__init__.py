@@ -68,7 +68,6 @@ from quizzes.services.gift_files import (
 from quizzes.services.gradebook import (
     ResultRow,
     attempts_by_user,
-    count_by_state,
     csv_cell,
     results,
     results_csv,
@@ -133,7 +132,6 @@ __all__ = [
     "attempts_of",
     "check_settings",
     "correct_answers",
-    "count_by_state",
     "csv_cell",
     "deadline_of",
     "decode_gift",

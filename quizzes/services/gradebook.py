@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quizzes.models import GRADING_LAST, SUBMITTED, Attempt, Quiz
 from quizzes.services.attempts import passes
@@ -139,12 +138,3 @@ def attempts_by_user(quiz: Quiz) -> dict[int, list[Any]]:
     ):
         by_user.setdefault(row.user_id, []).append(row)
     return by_user
-
-
-def count_by_state(quiz: Quiz) -> Counter:
-    rows = db.session.execute(
-        select(Attempt.state, func.count(Attempt.id))
-        .where(Attempt.quiz_id == quiz.id, Attempt.preview.is_(False))
-        .group_by(Attempt.state)
-    ).all()
-    return Counter(dict(rows))

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from courses import services
 from courses.models import Certificate, Course, Item
-from school import printing
 from school.extensions import db
+from tests import pdfs
 
 EN = {"Accept-Language": "en"}
 PT_FONTS = {
@@ -126,7 +126,7 @@ def test_certificate_pdf(login, teacher):
     box = reader.pages[0].mediabox
     size_mm = (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72))
     assert size_mm == (297, 210)  # A4 landscape
-    text = " ".join(printing.pdf_text(pdf))
+    text = " ".join(pdfs.pdf_text(pdf))
     flat = " ".join(text.split())
     assert "Мария Ивановна Щукина-Ёлкина" in flat
     assert "«Основы общественной защиты»" in flat
@@ -134,7 +134,7 @@ def test_certificate_pdf(login, teacher):
     assert certificate.code in flat
     assert "Сертификат" in flat  # in the course's language
     assert f"/courses/certificates/{certificate.code}" in flat
-    fonts = printing.pdf_fonts(pdf)
+    fonts = pdfs.pdf_fonts(pdf)
     assert fonts and {font.name for font in fonts} <= PT_FONTS
     assert all(font.embedded for font in fonts)
     assert reader.metadata.title == "Сертификат: Основы общественной защиты"
@@ -154,7 +154,7 @@ def test_english_course_gives_an_english_certificate(login, teacher):
     certificate = db.session.scalar(db.select(Certificate))
     certificate.course_language = "en"
     db.session.commit()
-    text = " ".join(printing.pdf_text(student.get("/courses/basics/certificate.pdf").data))
+    text = " ".join(pdfs.pdf_text(student.get("/courses/basics/certificate.pdf").data))
     assert "Certificate" in text and "for completing the course" in text
 
 

@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from courses import documents, services
 from courses.models import Course, Item
 from courses.registry import ItemKind, get_handler, register_item_kind, unregister_item_kind
-from school import printing
 from school.extensions import db
 from school.markdown import render_markdown
+from tests import pdfs
 
 PT_FONTS = {
     f"{family}{style}"
@@ -98,7 +98,7 @@ def workbook_pdf(client, teacher) -> bytes:
 
 
 def test_workbook_structure_fonts_and_text(workbook_pdf):
-    pages = printing.pdf_text(workbook_pdf)
+    pages = pdfs.pdf_text(workbook_pdf)
     assert len(pages) > 2  # more than cover and contents
     assert "Основы общественной защиты" in pages[0]
     assert "Анна Петрова" in pages[0]
@@ -107,13 +107,13 @@ def test_workbook_structure_fonts_and_text(workbook_pdf):
     for title in ("Права", "Обыск", "Протокол", "Прокурору", "В суд", "Жалобы"):
         assert title in whole
     assert "Задержанный вправе пользоваться помощью защитника" in " ".join(whole.split())
-    fonts = printing.pdf_fonts(workbook_pdf)
+    fonts = pdfs.pdf_fonts(workbook_pdf)
     assert fonts and {font.name for font in fonts} <= PT_FONTS
     assert all(font.embedded for font in fonts)
 
 
 def test_table_of_contents_gives_the_pages_where_lessons_start(workbook_pdf):
-    pages = printing.pdf_text(workbook_pdf)
+    pages = pdfs.pdf_text(workbook_pdf)
     toc = toc_entries(pages[1])
     lessons = [title for titles in LESSONS.values() for title in titles]
     assert set(lessons) <= set(toc), toc
@@ -130,7 +130,7 @@ def test_table_of_contents_gives_the_pages_where_lessons_start(workbook_pdf):
 
 
 def test_page_numbers_running_heads_and_metadata(workbook_pdf):
-    pages = printing.pdf_text(workbook_pdf)
+    pages = pdfs.pdf_text(workbook_pdf)
     assert not re.search(r"^\s*1\s*$", pages[0], re.MULTILINE)  # the cover has no number
     for number, text in enumerate(pages[2:], start=3):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -200,7 +200,7 @@ def test_nest_headings(source, top, expected):
 
 
 def test_russian_text_is_hyphenated(workbook_pdf):
-    lines = [line.strip() for page in printing.pdf_text(workbook_pdf) for line in page.splitlines()]
+    lines = [line.strip() for page in pdfs.pdf_text(workbook_pdf) for line in page.splitlines()]
     assert any(re.search(r"[а-яё]-$", line) for line in lines)
 
 
@@ -220,7 +220,7 @@ def test_worksheets_and_answer_key_come_from_the_registry(app, client, teacher, 
     db.session.add(Item(module=module, kind="unknown", slug="neizv", title="Неизвестное",
                         body="Не печатается.", position=10))  # fmt: skip
     db.session.commit()
-    pages = printing.pdf_text(client.get("/courses/osnovy/workbook.pdf").data)
+    pages = pdfs.pdf_text(client.get("/courses/osnovy/workbook.pdf").data)
     whole = " ".join(" ".join(pages).split())
     assert "Вопрос к «Упражнение»" in whole
     assert "Не печатается" not in whole and "Неизвестное" not in whole
@@ -273,9 +273,9 @@ def test_demo_course_workbook(client, make_user):
     seeder({"instructor": make_user("instructor", display_name="Анна Петрова")}, lambda _: None)
     course = services.course_by_slug("public-defender-basics")
     pdf = client.get("/courses/public-defender-basics/workbook.pdf").data
-    pages = printing.pdf_text(pdf)
+    pages = pdfs.pdf_text(pdf)
     assert len(pages) > 10
-    assert {font.name for font in printing.pdf_fonts(pdf)} <= PT_FONTS
+    assert {font.name for font in pdfs.pdf_fonts(pdf)} <= PT_FONTS
     toc = toc_entries(pages[1])
     lessons = [item.title for item in course.items() if item.kind == "lesson"]
     assert len(lessons) >= 8

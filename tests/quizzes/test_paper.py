@@ -18,8 +18,8 @@ from courses.registry import get_handler
 from quizzes import paper
 from quizzes.models import Quiz
 from school.extensions import db
-from school.printing import pdf_fonts, pdf_text
 from school.timeutil import now_utc
+from tests.pdfs import pdf_fonts, pdf_text
 
 PT_FONTS = {
     f"{family}{style}"

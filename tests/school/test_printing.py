@@ -23,7 +23,9 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from school import printing
-from school.printing import PdfFont, PdfMetadata
+from school.printing import PdfMetadata
+from tests import pdfs
+from tests.pdfs import PdfFont
 
 ROOT = Path(__file__).resolve().parents[2]
 META = PdfMetadata(
@@ -115,8 +117,8 @@ def test_base_template_renders_with_the_engine():
     assert '<html lang="ru" class="format-a5 booklet">' in html
     pdf = printing.render_pdf(html, META)
     assert size_mm(pdf) == (148, 210)
-    assert "<b>" in printing.pdf_text(pdf)[0]
-    assert {font.name for font in printing.pdf_fonts(pdf)} == {"PT-Sans-Bold", "PT-Serif"}
+    assert "<b>" in pdfs.pdf_text(pdf)[0]
+    assert {font.name for font in pdfs.pdf_fonts(pdf)} == {"PT-Sans-Bold", "PT-Serif"}
 
 
 def test_extra_stylesheets_override_the_document():
@@ -131,7 +133,7 @@ def test_extra_stylesheets_override_the_document():
 
 
 def test_only_pt_fonts_embedded_and_subset(russian_pdf):
-    fonts = printing.pdf_fonts(russian_pdf)
+    fonts = pdfs.pdf_fonts(russian_pdf)
     assert {font.name for font in fonts} <= PT_FONTS
     assert {"PT-Serif", "PT-Serif-Italic", "PT-Serif-Bold", "PT-Sans-Bold"} <= {
         font.name for font in fonts
@@ -151,14 +153,14 @@ def test_embedded_font_subsets_are_valid(russian_pdf):
 
 
 def test_cyrillic_text_is_extractable(russian_pdf):
-    text = " ".join(printing.pdf_text(russian_pdf))
+    text = " ".join(pdfs.pdf_text(russian_pdf))
     assert "Пенсия в местах лишения свободы" in text
     for fragment in ("№", "«Нужно ли платить кредит мужа?»", "—", "₽", "Ёлочки", "ёж"):
         assert fragment in text
 
 
 def test_russian_hyphenation_uses_ascii_hyphen(russian_pdf):
-    lines = printing.pdf_text(russian_pdf)[0].splitlines()
+    lines = pdfs.pdf_text(russian_pdf)[0].splitlines()
     broken = [line for line in lines if re.search(r"[а-яё]-$", line.strip())]
     assert broken, lines
     joined = re.sub(r"-\n", "", "\n".join(lines))
@@ -182,7 +184,7 @@ def test_no_character_falls_back_to_a_system_font():
     assert all(printing.font_coverage(text) for text in HARD_TEXT if "\u0306" not in text)
     body = "".join(f"<p>{text}</p><p><em>{text}</em></p>" for text in HARD_TEXT)
     pdf = printing.render_pdf(page(body), META)
-    assert {font.name for font in printing.pdf_fonts(pdf)} <= PT_FONTS
+    assert {font.name for font in pdfs.pdf_fonts(pdf)} <= PT_FONTS
 
 
 def test_normalize_text_keeps_russian_typography_and_replaces_the_rest():
@@ -215,12 +217,12 @@ def test_large_print_is_big_unhyphenated_and_has_no_italics():
         + '</p><p class="note">Примечание мелким шрифтом</p><p><small>сноска</small></p>'
     )
     pdf = printing.render_pdf(page(body, fmt="format-large-print"), META)
-    names = {font.name for font in printing.pdf_fonts(pdf)}
+    names = {font.name for font in pdfs.pdf_fonts(pdf)}
     assert names <= PT_FONTS
     assert not any("Italic" in name for name in names)
     assert printing.pdf_page_count(pdf) == 2
     assert min(_text_sizes_pt(pdf)) >= 15.99  # page numbers and notes included
-    lines = "\n".join(printing.pdf_text(pdf)).splitlines()
+    lines = "\n".join(pdfs.pdf_text(pdf)).splitlines()
     assert not any(re.search(r"[а-яё]-$", line.strip()) for line in lines)
 
 
@@ -332,7 +334,7 @@ def test_fetcher_refuses_everything_outside_the_bundle(caplog, monkeypatch):
         for annot in page_.get("/Annots") or []:
             assert annot.get_object()["/Subtype"] != "/FileAttachment"
     assert _image_xobjects(pdf) == 0
-    text = " ".join(printing.pdf_text(pdf))
+    text = " ".join(pdfs.pdf_text(pdf))
     assert "root:" not in text and "/bin/" not in text
     assert "Текст" in text
 
@@ -433,7 +435,7 @@ BOOKLET = f"""
 
 @pytest.fixture(scope="module")
 def booklet_pages() -> list[str]:
-    return printing.pdf_text(printing.render_pdf(page(BOOKLET, fmt="format-a5 booklet"), META))
+    return pdfs.pdf_text(printing.render_pdf(page(BOOKLET, fmt="format-a5 booklet"), META))
 
 
 def test_table_of_contents_shows_the_pages_of_the_headings(booklet_pages):
@@ -556,10 +558,9 @@ def test_killed_render_never_leaves_a_broken_pdf(tmp_path):
 
 
 def test_worker_process_renders_the_same_bytes(tmp_path, russian_pdf):
-    job = printing.PrintJob(russian_html(), META, str(tmp_path))
     # spawn: a fresh interpreter with its own hash seed, like a brochure CLI worker.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        result = pool.submit(printing.render_job, job).result()
+        result = pool.submit(printing.render_cached, russian_html(), str(tmp_path), META).result()
     assert result.rendered
     assert result.path.read_bytes() == russian_pdf
 
@@ -585,5 +586,5 @@ def test_pdf_fonts_reports_non_embedded_fonts():
     )
     out = BytesIO()
     writer.write(out)
-    assert printing.pdf_fonts(out.getvalue()) == {PdfFont("Helvetica", False, False)}
+    assert pdfs.pdf_fonts(out.getvalue()) == {PdfFont("Helvetica", False, False)}
     assert printing.pdf_page_count(out.getvalue()) == 1

@@ -14,6 +14,7 @@ from courses import services as courses
 from courses.models import Item
 from school import printing
 from school.extensions import db
+from tests import pdfs
 from tests.webinars.test_services import make_webinar
 from tests.webinars.test_views import form_values
 
@@ -92,7 +93,7 @@ def test_workbook_with_a_stored_200_level_list_is_printed(client, teacher):
     course_with(teacher, "".join("    " * level + "- пункт\n" for level in range(200)))
     response = client.get("/courses/osnovy/workbook.pdf")
     assert response.status_code == 200
-    assert "пункт" in " ".join(printing.pdf_text(response.data))
+    assert "пункт" in " ".join(pdfs.pdf_text(response.data))
 
 
 def test_a_document_the_engine_cannot_print_gets_a_friendly_page(make_app):
