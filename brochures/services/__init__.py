@@ -38,6 +38,7 @@ from brochures.services.pdfs import (
     build,
     build_job,
     check_format,
+    edition_pdf_files,
     preview,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "delete_section",
     "document_for",
     "edition_by_number",
+    "edition_pdf_files",
     "export_user_data",
     "fill_section_from_topic",
     "forget_user",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from brochures import rendering
 from brochures.layout import (
@@ -14,9 +16,11 @@ from brochures.layout import (
     formats_for,
 )
 from brochures.models import Brochure, Edition
-from brochures.printjobs import BuildJob, BuildResult, run_build
+from brochures.printjobs import BOOKLET_SUFFIX, BuildJob, BuildResult, run_build
 from brochures.services.common import BrochureError
 from brochures.services.editions import _metadata_from_dict, document_for
+from school import pdfcache, printing
+from school.extensions import db
 
 
 def _cache_dir() -> str:
@@ -70,7 +74,7 @@ def build(
     fonts or stylesheets still give every edition a fresh PDF.
     """
     if edition is None:
-        return run_build(build_job(brochure, fmt, impose=impose))
+        return _pruned_after(run_build(build_job(brochure, fmt, impose=impose)))
     key = (
         _cache_dir(),
         edition.id,
@@ -83,9 +87,32 @@ def build(
     known = _edition_pdfs.get(key)
     if known is not None and known.path.is_file():  # cache files are written whole or not at all
         return known
-    result = run_build(build_job(brochure, fmt, edition=edition, impose=impose))
+    result = _pruned_after(run_build(build_job(brochure, fmt, edition=edition, impose=impose)))
     _edition_pdfs[key] = replace(result, renders=0)
     return result
+
+
+def _pruned_after(result: BuildResult) -> BuildResult:
+    """Keep the cache within its limit after a new render (the file just built stays)."""
+    if result.renders:
+        pdfcache.prune_configured(also_keep=[result.path])
+    return result
+
+
+def edition_pdf_files() -> set[str]:
+    """The cache files of every published edition, in every format (imposed sheets too).
+
+    The ``pdf_keepers`` hook: an edition's PDF is the edition, so the cache never prunes it.
+    """
+    names: set[str] = set()
+    editions = db.session.scalars(select(Edition).options(undefer(Edition.renders)))
+    for edition in editions:
+        for frozen in (edition.renders or {}).values():
+            metadata = _metadata_from_dict(frozen["metadata"])
+            for html in frozen["candidates"]:
+                key = printing.cache_key(html, metadata)
+                names.update({f"{key}.pdf", f"{key}{BOOKLET_SUFFIX}.pdf"})
+    return names
 
 
 # (cache, edition id, brochure id, number, published at, format, imposed) -> where its PDF is

@@ -158,3 +158,19 @@ def test_staff_draft_pdf_and_preview(login, small):
     assert "inline" in preview.headers["Content-Disposition"]
     reader_client = login("student")
     assert reader_client.get(f"/brochures/manage/{small.id}/pdf/a4.pdf").status_code == 403
+
+
+def test_a_full_cache_never_prunes_a_published_editions_pdf(app, small, staff):
+    edition = services.publish_edition(staff, small)
+    frozen = services.build(small, "a4", edition=edition)
+    other = f.brochure(staff, {"Долги": [f.entry(staff, "tax", "Платить ли налог?")]}, slug="tax")
+    draft = services.build(other, "a4")
+    limit = (frozen.path.stat().st_size + draft.path.stat().st_size) * 0.9
+    app.config["PDF_CACHE_MAX_MB"] = limit / 2**20
+    # Another draft over the limit: the older draft goes, the edition's file stays.
+    services.rename_section(other.sections[0], "Налоги и долги")
+    newer = services.build(other, "a4")
+    assert newer.renders == 1
+    assert frozen.path.exists() and newer.path.exists()
+    assert not draft.path.exists()
+    assert frozen.path.name in services.edition_pdf_files()

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from brochures.imposition import booklet_order, impose_booklet
 from school import printing
+from tests import pdfs
 
 META = printing.PdfMetadata(title="Брошюра", author="Фонд", lang="ru")
 
@@ -111,7 +112,7 @@ def test_imposition_keeps_metadata_and_is_deterministic(ten_pages):
     reader = PdfReader(BytesIO(first))
     assert reader.metadata.title == "Брошюра"
     assert reader.trailer["/Root"]["/Lang"] == "ru"
-    fonts = printing.pdf_fonts(first)
+    fonts = pdfs.pdf_fonts(first)
     assert {font.name for font in fonts} == {"PT-Serif"}
     assert all(font.embedded and font.subset for font in fonts)
     for page in reader.pages:

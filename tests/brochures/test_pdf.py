@@ -11,8 +11,8 @@ import pytest
 from brochures import rendering, services
 from brochures.imposition import booklet_order
 from brochures.layout import anchor_for
-from school import printing
 from school.extensions import db
+from tests import pdfs
 from tests.finance import factories as f
 
 A5 = (419.53, 595.28)
@@ -108,7 +108,7 @@ def test_a5_booklet_pages_fonts_text_and_metadata(a5_pdf, app):
     reader = f.reader(a5_pdf)
     assert all((round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2)) == A5
                for p in reader.pages)  # fmt: skip
-    fonts = printing.pdf_fonts(a5_pdf)
+    fonts = pdfs.pdf_fonts(a5_pdf)
     assert fonts and all(font.embedded and font.subset for font in fonts)
     assert {font.name for font in fonts} <= PT_NAMES
 
@@ -196,14 +196,14 @@ def test_every_public_answer_says_valid_as_of(a5_pdf):
 def test_other_formats(booklet, fmt, size):
     pdf = services.build(booklet, fmt).read()
     assert f.size_pt(pdf) == size
-    assert {font.name for font in printing.pdf_fonts(pdf)} <= PT_NAMES
+    assert {font.name for font in pdfs.pdf_fonts(pdf)} <= PT_NAMES
     toc = _toc(f.page_texts(pdf))
     bookmarks = {title: page for _level, title, page in f.outline(pdf)}
     assert toc["Нужно ли платить кредит мужа?"] == bookmarks["Нужно ли платить кредит мужа?"]
     if fmt == "large":
         sizes = f.font_sizes(pdf)
         assert min(sizes) >= 16, sorted(sizes.items())[:5]
-        names = {font.name for font in printing.pdf_fonts(pdf)}
+        names = {font.name for font in pdfs.pdf_fonts(pdf)}
         assert not any("Italic" in name for name in names)
         assert all(name.startswith("PT-Sans") for name in names)  # one sans face throughout
         lines = "\n".join(f.page_texts(pdf))
@@ -309,6 +309,6 @@ def test_booklet_imposition_of_a_real_brochure(booklet, a5_pdf):
     assert "Деньги в заключении" in first
     assert result.etag.endswith("-booklet")
     assert imposed.metadata.title == "Деньги в заключении"
-    assert {font.name for font in printing.pdf_fonts(result.read())} <= PT_NAMES
+    assert {font.name for font in pdfs.pdf_fonts(result.read())} <= PT_NAMES
     again = services.build(booklet, "a5", impose=True)
     assert again.renders == 0 and again.path == result.path

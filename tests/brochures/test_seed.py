@@ -12,8 +12,9 @@ from brochures.models import Brochure
 from finance import seed as finance_seed
 from finance import services as finance_services
 from finance.models import Entry, Status
-from school import hooks, printing
+from school import hooks
 from school.extensions import db
+from tests import pdfs
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_demo_memos_fit_one_page_and_demo_pages_render(seeded, client, caplog):
     for memo in services.list_brochures("memo"):
         result = services.build(memo, "memo", edition=memo.latest_edition)
         assert result.fits and result.pages == 1
-        assert "Демонстрационные материалы" in printing.pdf_text(result.read())[0]
+        assert "Демонстрационные материалы" in pdfs.pdf_text(result.read())[0]
     assert client.get("/finance/").status_code == 200
     for brochure in services.list_brochures():
         assert client.get(f"/brochures/{brochure.slug}").status_code == 200
