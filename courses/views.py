@@ -37,6 +37,7 @@ from school.models import Role
 from school.pagecache import public_page
 from school.permissions import can_edit, can_view, require_edit, require_view, role_required
 from school.views import safe_next
+from school.views_helpers import refuse
 
 bp = Blueprint("courses", __name__)
 
@@ -97,17 +98,6 @@ def _item_of(course: Course, item_id: int) -> Item:
     if item is None or item.module.course_id != course.id:
         abort(404)
     return item
-
-
-def _show_error(form, error: CourseError) -> None:
-    """Put a refusal next to its field (one message per line), or flash it."""
-    field = getattr(form, error.field, None) if error.field else None
-    messages = str(error.message).split("\n")
-    if field is not None:
-        field.errors = [*field.errors, *messages]
-    else:
-        for message in messages:
-            flash(message, "error")
 
 
 def _status(form) -> int:
@@ -326,7 +316,7 @@ def new_course():
                 language=form.language.data,
             )
         except CourseError as error:
-            _show_error(form, error)
+            refuse(form, error)
         else:
             flash(_("Course created as a draft. Add modules and lessons, then publish it."),
                   "success")  # fmt: skip
@@ -361,7 +351,7 @@ def import_course():
                     hint = _("Give another address to import it as a new course.")
                 form.slug.errors = [*form.slug.errors, str(error.message), hint]
             except CourseError as error:
-                _show_error(form, error)
+                refuse(form, error)
             else:
                 for warning in result.warnings:
                     flash(warning, "warning")
@@ -401,7 +391,7 @@ def settings(slug: str):
             )
         except CourseError as error:
             db.session.rollback()
-            _show_error(form, error)
+            refuse(form, error)
         else:
             flash(_("Course saved."), "success")
             return redirect(url_for("courses.edit", slug=course.slug))
@@ -428,7 +418,7 @@ def instructors(slug: str):
         try:
             user = services.add_instructor(course, form.username.data)
         except CourseError as error:
-            _show_error(form, error)
+            refuse(form, error)
         else:
             flash(_("%(name)s now teaches this course.", name=user.shown_name), "success")
             return redirect(url_for("courses.instructors", slug=course.slug))
@@ -485,7 +475,7 @@ def new_module(slug: str):
                 course, title=form.title.data, slug=form.slug.data, body=form.body.data
             )
         except CourseError as error:
-            _show_error(form, error)
+            refuse(form, error)
         else:
             flash(_("Module added."), "success")
             return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module.id}"))
@@ -505,7 +495,7 @@ def edit_module(slug: str, module_id: int):
                 module, title=form.title.data, slug=form.slug.data, body=form.body.data
             )
         except CourseError as error:
-            _show_error(form, error)
+            refuse(form, error)
         else:
             flash(_("Module saved."), "success")
             return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"))
@@ -581,7 +571,7 @@ def new_item(slug: str, module_id: int):
                     required=form.required.data,
                 )
             except CourseError as error:
-                _show_error(form, error)
+                refuse(form, error)
             else:
                 flash(_("Added: %(title)s", title=item.title), "success")
                 target = handler.edit_url(item)
@@ -618,7 +608,7 @@ def edit_item(slug: str, item_id: int):
                     required=form.required.data,
                 )
             except CourseError as error:
-                _show_error(form, error)
+                refuse(form, error)
             else:
                 flash(_("Saved."), "success")
                 return redirect(url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"))

@@ -40,6 +40,7 @@ from school.forms import EmptyForm
 from school.i18n import viewer_timezone
 from school.permissions import can_edit, require_edit, require_view
 from school.timeutil import now_utc
+from school.views_helpers import refuse
 
 bp = Blueprint("quizzes", __name__)
 
@@ -89,14 +90,6 @@ def _own_attempt(attempt_id: int) -> Attempt:
     if attempt.user_id != current_user.id:
         abort(404)
     return attempt
-
-
-def _show_error(form, error: QuizError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _status(form) -> int:
@@ -287,7 +280,7 @@ def settings(quiz_id: int):
             services.update_settings(quiz, settings)
         except QuizError as error:
             db.session.rollback()
-            _show_error(form, error)
+            refuse(form, error)
         else:
             flash(_("Settings saved."), "success")
             return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
@@ -347,7 +340,7 @@ def new_question(quiz_id: int, kind: str):
         try:
             row = services.add_question(quiz, question)
         except QuizError as error:
-            _show_error(form, error)
+            refuse(form, error)
         else:
             flash(_("Question added."), "success")
             return redirect(url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{row.id}"))
@@ -435,7 +428,7 @@ def import_gift(quiz_id: int):
                 counts=(len(error.result.questions), len(error.result.errors)),
             ), 400
         except QuizError as error:
-            _show_error(form, error)
+            refuse(form, error)
         else:
             # Not bound to this request: the confirmation carries the text and the choice.
             confirm = ConfirmImportForm(

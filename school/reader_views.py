@@ -13,6 +13,7 @@ from school.extensions import db
 from school.forms import EraseReaderForm, PostalReaderForm, id_number
 from school.models import PostalReader, Role
 from school.permissions import role_required
+from school.views_helpers import refuse
 
 bp = Blueprint("readers", __name__, url_prefix="/readers")
 
@@ -22,14 +23,6 @@ def _reader_or_404(reader_id: int) -> PostalReader:
     if reader is None:
         abort(404)
     return reader
-
-
-def _refused(form, error: readers.ReaderError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.get("/")
@@ -50,7 +43,7 @@ def new():
         try:
             reader = readers.create_reader(form.name.data, form.reference.data, form.note.data)
         except readers.ReaderError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             flash(_("Reader %(reference)s added.", reference=reader.reference), "success")
             return redirect(url_for("readers.edit", reader_id=reader.id))
@@ -66,7 +59,7 @@ def edit(reader_id: int):
         try:
             readers.update_reader(reader, form.name.data, form.reference.data, form.note.data)
         except readers.ReaderError as error:
-            _refused(form, error)
+            refuse(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("readers.edit", reader_id=reader.id))

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from school import hooks
 from school.extensions import db
 from school.models import PostalReader
+from school.refusal import Refusal
 from school.timeutil import now_utc
 
 NAME_MAX = 200
@@ -26,13 +27,8 @@ NOTE_MAX = 2000
 REFERENCE_RE = re.compile(r"^[\w./-]{1,32}$")
 
 
-class ReaderError(ValueError):
-    """A refused change to the register; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class ReaderError(Refusal):
+    """A refused change to the register of postal readers (see :class:`school.refusal.Refusal`)."""
 
 
 def clean_name(name: str) -> str:

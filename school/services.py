@@ -15,19 +15,15 @@ from school import hooks
 from school.extensions import db
 from school.models import Role, User, UserSession
 from school.passwords import hash_password, needs_rehash, password_problem, verify_password
+from school.refusal import Refusal
 from school.timeutil import now_utc
 
 USERNAME_RE = re.compile(r"^[\w.-]{3,40}$")
 RESERVED_USERNAMES = frozenset({"admin", "administrator", "root", "staff", "support", "deleted"})
 
 
-class AccountError(ValueError):
-    """A refused account action; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class AccountError(Refusal):
+    """A refused account action (see :class:`school.refusal.Refusal`)."""
 
 
 PASSWORD_MESSAGES = {

@@ -39,6 +39,7 @@ from school.i18n import select_timezone
 from school.models import Role, User
 from school.pagecache import public_page
 from school.permissions import role_required
+from school.views_helpers import refuse
 
 bp = Blueprint("school", __name__)
 
@@ -72,14 +73,6 @@ def _account_limit() -> str:
 
 def _register_limit() -> str:
     return current_app.config["REGISTER_LIMITS"]
-
-
-def _form_errors_from(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _begin_session(user: User) -> None:
@@ -139,7 +132,7 @@ def register():
                 email=form.email.data,
             )
         except services.AccountError as error:
-            _form_errors_from(form, error)
+            refuse(form, error)
         else:
             _begin_session(user)
             flash(_("Welcome! Your account is ready."), "success")
@@ -203,7 +196,7 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except services.AccountError as error:
-            _form_errors_from(form, error)
+            refuse(form, error)
         else:
             flash(_("Password changed. Other sessions have been logged out."), "success")
             return redirect(url_for("school.settings"))
@@ -237,7 +230,7 @@ def delete_account():
         try:
             services.delete_account(current_user, form.password.data)
         except services.AccountError as error:
-            _form_errors_from(form, error)
+            refuse(form, error)
         else:
             logout_user()
             session.clear()

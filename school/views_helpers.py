@@ -20,12 +20,18 @@ def or_404(obj: T | None) -> T:
 
 
 def refuse(form, refusal: Refusal) -> None:
-    """Show a refusal next to its form field when the form has it, else as a flash message."""
-    field = getattr(form, refusal.field, None) if (form is not None and refusal.field) else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, str(refusal.message)]
-    else:
-        flash(str(refusal.message), "error")
+    """Show a refusal's messages next to their form fields, the others as flash messages.
+
+    A message of several lines (an import's list of problems) gives one error per line.
+    """
+    for name, messages in refusal.errors.items():
+        field = getattr(form, name, None) if (form is not None and name) else None
+        lines = [line for message in messages for line in str(message).split("\n") if line]
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, *lines]
+        else:
+            for line in lines:
+                flash(line, "error")
 
 
 def requested_direction() -> str:

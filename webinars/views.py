@@ -30,6 +30,7 @@ from school.permissions import can_view, require_edit, require_view, role_requir
 from school.timeutil import now_utc, to_zone
 from school.urls import host_of, public_url
 from school.views import safe_next
+from school.views_helpers import refuse
 from webinars import services
 from webinars.calendar import CalendarEntry, build_calendar, event_uid
 from webinars.feeds import FeedEntry, atom_id, build_atom
@@ -339,23 +340,15 @@ def manage():
     return render_template("webinars/manage.html", pagination=pagination, counts=counts)
 
 
-def _apply_errors(form: WebinarForm, errors: dict) -> None:
-    for name, messages in errors.items():
-        field = getattr(form, name, None) if name else None
-        if field is not None:
-            field.errors = [*field.errors, *messages]
-        else:
-            for message in messages:
-                flash(message, "error")
-
-
 def _submitted(form: WebinarForm, webinar: Webinar | None) -> bool:
     """Validate the form; when it fails, add the schedule's own checks so all problems show."""
     if form.validate_on_submit():
         return True
     if request.method == "POST":
         extra = services.problems(form.to_data(), webinar)
-        _apply_errors(form, {k: v for k, v in extra.items() if not getattr(form, k).errors})
+        unseen = {k: v for k, v in extra.items() if not getattr(form, k).errors}
+        if unseen:
+            refuse(form, services.WebinarError(errors=unseen))
     return False
 
 
@@ -371,7 +364,7 @@ def create():
         try:
             webinar = services.create_webinar(current_user, form.to_data())
         except services.WebinarError as error:
-            _apply_errors(form, error.errors)
+            refuse(form, error)
         else:
             flash(
                 _("The webinar has been saved as a draft. Publish it when it is ready."), "success"
@@ -396,7 +389,7 @@ def edit(webinar_id: int):
         try:
             services.update_webinar(current_user, webinar.id, form.to_data())
         except services.WebinarError as error:
-            _apply_errors(form, error.errors)
+            refuse(form, error)
         except LookupError:
             abort(404)
         else:

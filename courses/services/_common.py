@@ -15,6 +15,7 @@ from courses.services.lookup import course_by_slug
 from school.database import begin_write
 from school.extensions import db
 from school.models import User
+from school.refusal import Refusal
 from school.slugs import is_valid_slug
 from school.timeutil import now_utc
 
@@ -25,13 +26,8 @@ MAX_SUMMARY_LENGTH = bundle.MAX_SUMMARY_LENGTH
 RESERVED_SLUGS = frozenset({"manage", "new", "import", "mine", "static"})
 
 
-class CourseError(ValueError):
-    """A refused course action; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class CourseError(Refusal):
+    """A refused course action (see :class:`school.refusal.Refusal`)."""
 
 
 def clean_text(text: str | None, field_name: str = "body") -> str:

@@ -3,8 +3,6 @@ separator of the reader's language."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from babel.numbers import get_decimal_symbol
 from flask_babel import get_locale
 from sqlalchemy import select
@@ -12,17 +10,12 @@ from sqlalchemy import select
 from quizzes.models import Quiz
 from school.database import begin_write
 from school.extensions import db
+from school.refusal import Refusal
 from school.timeutil import now_utc
 
 
-class QuizError(ValueError):
-    """A refused quiz action; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message: Any, field: str | None = None, code: str = "") -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        self.code = code
+class QuizError(Refusal):
+    """A refused quiz action (see :class:`school.refusal.Refusal`)."""
 
 
 def touch(quiz: Quiz) -> None:

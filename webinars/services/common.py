@@ -3,12 +3,11 @@ every use case which reads, checks and then writes takes first."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 
 from school.database import begin_write
 from school.extensions import db
+from school.refusal import Refusal
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
 
 PER_PAGE = 20
@@ -17,21 +16,8 @@ MAX_PAGE = 10_000
 MAX_INT = 2**31 - 1
 
 
-class WebinarError(ValueError):
-    """A refused change: ``errors`` maps form field names (or None) to messages."""
-
-    def __init__(self, message: Any = None, field: str | None = None, errors=None) -> None:
-        self.errors: dict[str | None, list[Any]] = {}
-        if errors:
-            for name, messages in errors.items():
-                self.errors[name] = list(messages)
-        if message is not None:
-            self.errors.setdefault(field, []).append(message)
-        super().__init__("; ".join(str(m) for ms in self.errors.values() for m in ms))
-
-    @property
-    def message(self) -> Any:
-        return next(m for ms in self.errors.values() for m in ms)
+class WebinarError(Refusal):
+    """A refused change to a webinar (see :class:`school.refusal.Refusal`)."""
 
 
 def _lock(webinar_id: int) -> Webinar | None:
