@@ -1,6 +1,6 @@
 """The course folder format: Markdown files with YAML front matter, packed as a zip.
 
-Pure module (no Flask, no database)::
+Pure module (no database); archives and front matter are read by :mod:`school.archive`::
 
     <course-slug>/
       course.md                  title, slug, summary, language, demo; body: description
@@ -25,12 +25,12 @@ import stat
 import unicodedata
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-import yaml
-
+from school import archive
+from school.archive import BundleError, Problem, Problems
 from school.slugs import is_valid_slug
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024
@@ -49,8 +49,6 @@ COMMON_ITEM_KEYS = ("title", "kind", "required")
 
 _NAME_RE = re.compile(r"^(?P<number>\d{1,4})-(?P<slug>[^.]+)$")
 _KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
-_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(?P<head>(?:.*?\n)?)---[ \t]*(?:\n|\Z)", re.DOTALL)
-_IGNORED_NAMES = frozenset({"Thumbs.db", "desktop.ini"})
 # 1980-01-01, the earliest date a zip entry can carry: exports do not depend on the clock.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -90,31 +88,8 @@ class CourseData:
     modules: list[ModuleData] = field(default_factory=list)
 
 
-@dataclass
-class Problem:
-    """One reason to refuse a bundle: a code, the file it concerns and message parameters."""
-
-    code: str
-    path: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        details = ", ".join(f"{k}={v}" for k, v in self.params.items())
-        return f"{self.path or '-'}: {self.code}" + (f" ({details})" if details else "")
-
-
-class BundleError(ValueError):
-    """The bundle is refused; ``problems`` says why (all of them, up to a limit)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
-
-
-class _Problems(list):
-    def add(self, code: str, path: str = "", **params: Any) -> None:
-        if len(self) < MAX_PROBLEMS:
-            self.append(Problem(code, path, params))
+def _problems() -> Problems:
+    return Problems(MAX_PROBLEMS)
 
 
 # --------------------------------------------------------------------------- text
@@ -129,42 +104,24 @@ def normalize_text(text: str | None) -> str:
 
 def split_document(text: str) -> tuple[str | None, str]:
     """Split ``---`` front matter from the body; (None, text) when there is none."""
-    match = _FRONT_MATTER_RE.match(text)
-    if not match:
-        return None, text
-    return match["head"], text[match.end() :]
+    return archive.split_front_matter(text)
 
 
 def dump_document(meta: dict[str, Any], body: str) -> str:
-    """A Markdown file with YAML front matter."""
-    head = yaml.safe_dump(
-        meta, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100_000
-    )
+    """A Markdown file with YAML front matter (every string reads back exactly)."""
     body = normalize_text(body)
-    return f"---\n{head}---\n" + (body + "\n" if body else "")
+    return archive.dump_front_matter(meta, body + "\n" if body else "")
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def _entry_path(name: str) -> PurePosixPath | None:
-    """The safe relative path of an archive entry, or None for anything that could escape."""
-    name = name.replace("\\", "/")
-    if not name or "\x00" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return None
-    parts = [p for p in name.split("/") if p != ""]
-    if not parts or any(p in (".", "..") for p in parts):
-        return None
-    return PurePosixPath(*parts)
-
-
-def _ignored(path: PurePosixPath) -> bool:
-    # Metadata that archivers and editors add: never part of a course, never read.
-    return (
-        path.parts[0] == "__MACOSX"
-        or any(part.startswith(".") for part in path.parts)
-        or path.name in _IGNORED_NAMES
-    )
+LIMITS = archive.Limits(
+    archive_bytes=MAX_ZIP_BYTES,
+    members=MAX_ENTRIES,
+    member_bytes=MAX_FILE_BYTES,
+    unpacked_bytes=MAX_UNPACKED_BYTES,
+)
 
 
 def read_zip(
@@ -174,96 +131,23 @@ def read_zip(
     max_unpacked: int = MAX_UNPACKED_BYTES,
 ) -> CourseData:
     """Read and check a course archive; raises :class:`BundleError` listing every problem."""
-    problems = _Problems()
-    data = source if isinstance(source, bytes | bytearray) else source.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise BundleError([Problem("too_large", params={"limit_mb": max_bytes // 2**20})])
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise BundleError([Problem("bad_zip")]) from None
-    if len(infos) > MAX_ENTRIES:
-        raise BundleError([Problem("too_many_files", params={"limit": MAX_ENTRIES})])
-    declared = sum(max(info.file_size, 0) for info in infos)
-    if declared > max_unpacked:
-        raise BundleError(
-            [Problem("too_large_unpacked", params={"limit_mb": max_unpacked // 2**20})]
-        )
-    files: dict[PurePosixPath, bytes] = {}
-    unpacked = 0
-    with archive:
-        for info in infos:
-            path = _entry_path(info.filename)
-            shown = info.filename[:200]
-            if path is None:
-                problems.add("unsafe_path", shown)
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                problems.add("symlink", shown)
-                continue
-            if info.is_dir() or _ignored(path):
-                continue
-            if info.flag_bits & 0x1:
-                problems.add("encrypted", shown)
-                continue
-            if path in files:
-                problems.add("duplicate_entry", shown)
-                continue
-            if info.file_size > MAX_FILE_BYTES:
-                problems.add("file_too_large", shown, limit_kb=MAX_FILE_BYTES // 1024)
-                continue
-            try:
-                with archive.open(info) as member:
-                    content = member.read(MAX_FILE_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-                problems.add("bad_entry", shown)
-                continue
-            unpacked += len(content)
-            if len(content) > MAX_FILE_BYTES or unpacked > max_unpacked:
-                raise BundleError(
-                    [Problem("too_large_unpacked", params={"limit_mb": max_unpacked // 2**20})]
-                )
-            files[path] = content
-    if problems:
-        raise BundleError(problems)
-    return parse_files(files)
+    limits = replace(LIMITS, archive_bytes=max_bytes, unpacked_bytes=max_unpacked)
+    return parse_files(archive.read_zip(source, limits, most_problems=MAX_PROBLEMS))
 
 
 def read_folder(folder: str | Path) -> CourseData:
     """Read a course folder from disk (the demo course, a git checkout)."""
     root = Path(folder)
-    problems = _Problems()
     if not root.is_dir():
         raise BundleError([Problem("no_course", str(root))])
-    files: dict[PurePosixPath, bytes] = {}
-    total = 0
-    for path in sorted(root.rglob("*")):
-        relative = PurePosixPath(path.relative_to(root).as_posix())
-        if _ignored(relative):
-            continue
-        if path.is_symlink():
-            problems.add("symlink", str(relative))
-            continue
-        if path.is_dir():
-            continue
-        size = path.stat().st_size
-        total += size
-        if size > MAX_FILE_BYTES:
-            problems.add("file_too_large", str(relative), limit_kb=MAX_FILE_BYTES // 1024)
-            continue
-        if total > MAX_UNPACKED_BYTES or len(files) >= MAX_ENTRIES:
-            raise BundleError(
-                [Problem("too_large_unpacked", params={"limit_mb": MAX_UNPACKED_BYTES // 2**20})]
-            )
-        files[PurePosixPath(root.name) / relative] = path.read_bytes()
-    if problems:
-        raise BundleError(problems)
+    files = archive.read_folder(
+        root, LIMITS, prefix=PurePosixPath(root.name), most_problems=MAX_PROBLEMS
+    )
     return parse_files(files)
 
 
 def _course_root(
-    files: dict[PurePosixPath, bytes], problems: _Problems
+    files: dict[PurePosixPath, bytes], problems: Problems
 ) -> tuple[PurePosixPath | None, str | None]:
     """The folder holding course.md (or the archive root), and the folder's name."""
     if PurePosixPath(COURSE_FILE) in files:
@@ -280,32 +164,26 @@ def _course_root(
     return PurePosixPath(root), root
 
 
-def _decode(path: str, content: bytes, problems: _Problems) -> str | None:
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
+def _decode(path: str, content: bytes, problems: Problems) -> str | None:
+    text = archive.decode(content)
+    if text is None:
         problems.add("not_utf8", path)
-        return None
-    return unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+    return text
 
 
-def _document(path: str, content: bytes, problems: _Problems) -> tuple[dict, str] | None:
+def _document(path: str, content: bytes, problems: Problems) -> tuple[dict, str] | None:
     text = _decode(path, content, problems)
     if text is None:
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     head, body = split_document(text)
     if head is None:
         problems.add("no_front_matter", path)
         return None
-    try:
-        meta = yaml.safe_load(head) if head.strip() else {}
-    except yaml.YAMLError as error:
-        # The start of the broken construct says more than where the parser gave up.
-        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1 for the opening ---, +1 one-based
-        problems.add("bad_yaml", path, line=line, detail=getattr(error, "problem", "") or "")
+    meta, problem = archive.load_yaml(head, path, first_line=2)
+    if problem is not None:
+        problems.append(problem)
         return None
+    meta = {} if meta is None else meta
     if not isinstance(meta, dict) or not all(isinstance(k, str) for k in meta):
         problems.add("bad_front_matter", path)
         return None
@@ -320,7 +198,7 @@ def _document(path: str, content: bytes, problems: _Problems) -> tuple[dict, str
     return meta, body
 
 
-def _text_value(meta: dict, key: str, path: str, problems: _Problems, *, limit: int) -> str:
+def _text_value(meta: dict, key: str, path: str, problems: Problems, *, limit: int) -> str:
     value = meta.get(key)
     if value is None:
         return ""
@@ -333,14 +211,14 @@ def _text_value(meta: dict, key: str, path: str, problems: _Problems, *, limit: 
     return text
 
 
-def _title(meta: dict, path: str, problems: _Problems) -> str:
+def _title(meta: dict, path: str, problems: Problems) -> str:
     title = " ".join(_text_value(meta, "title", path, problems, limit=MAX_TITLE_LENGTH).split())
     if not title:
         problems.add("missing_title", path)
     return title
 
 
-def _bool_value(meta: dict, key: str, default: bool, path: str, problems: _Problems) -> bool:
+def _bool_value(meta: dict, key: str, default: bool, path: str, problems: Problems) -> bool:
     value = meta.get(key, default)
     if value is None:
         return default
@@ -350,7 +228,7 @@ def _bool_value(meta: dict, key: str, default: bool, path: str, problems: _Probl
     return value
 
 
-def _numbered(name: str, path: str, problems: _Problems) -> tuple[int, str] | None:
+def _numbered(name: str, path: str, problems: Problems) -> tuple[int, str] | None:
     match = _NAME_RE.match(name)
     if not match:
         problems.add("bad_name", path)
@@ -364,7 +242,7 @@ def _numbered(name: str, path: str, problems: _Problems) -> tuple[int, str] | No
 
 def parse_files(files: dict[PurePosixPath, bytes]) -> CourseData:
     """Build the course from its files (paths relative to the archive or folder root)."""
-    problems = _Problems()
+    problems = _problems()
     root, folder_name = _course_root(files, problems)
     if root is None or problems:
         raise BundleError(problems)
@@ -407,7 +285,7 @@ def parse_files(files: dict[PurePosixPath, bytes]) -> CourseData:
     return course
 
 
-def _parse_course(content: bytes, shown, folder_name: str | None, problems: _Problems):
+def _parse_course(content: bytes, shown, folder_name: str | None, problems: Problems):
     path = shown(PurePosixPath(COURSE_FILE))
     parsed = _document(path, content, problems)
     meta, body = parsed if parsed is not None else ({}, "")
@@ -501,7 +379,7 @@ def _parse_item(path: str, slug: str, content: bytes, files: dict[str, bytes], p
 
 def check_course(course: CourseData) -> list[Problem]:
     """Problems of course data built in code (what :func:`read_zip` checks in files)."""
-    problems = _Problems()
+    problems = _problems()
     root = course.slug or "?"
     if not is_valid_slug(course.slug):
         problems.add("bad_slug", root, slug=course.slug)

@@ -24,7 +24,6 @@ Reading checks everything first and reports every problem at once as :class:`Pro
 from __future__ import annotations
 
 import io
-import stat
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,8 +31,8 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
+from school import archive
+from school.archive import BundleError, Problem
 from school.slugs import is_valid_slug
 
 LANGUAGES = ("ru", "en")
@@ -59,26 +58,6 @@ _KNOWN = {
     "valid_as_of", "review_due", "status", "demo",
 }  # fmt: skip
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong in a bundle: a message code, the file it is in, and details."""
-
-    code: str
-    path: str = ""
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def param(self, name: str) -> Any:
-        return dict(self.params).get(name)
-
-
-class BundleError(ValueError):
-    """The bundle cannot be imported; ``problems`` lists why."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(f"{p.path}: {p.code}" for p in self.problems))
 
 
 @dataclass
@@ -115,17 +94,8 @@ class Bundle:
 
 
 def _split_front_matter(text: str) -> tuple[str, str] | None:
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.startswith("---\n"):
-        return None
-    for closing in ("\n---\n", "\n...\n"):
-        end = text.find(closing, 3)
-        if end != -1:
-            return text[4 : end + 1], text[end + len(closing) :]
-    for closing in ("\n---", "\n..."):
-        if text.endswith(closing):
-            return text[4 : len(text) - len(closing) + 1], ""
-    return None
+    head, body = archive.split_front_matter(text)
+    return None if head is None else (head, body)
 
 
 def _as_date(value: Any) -> date | None:
@@ -152,19 +122,16 @@ def parse_entry(text: str, source: str = "") -> tuple[BundleEntry | None, list[P
     if parts is None:
         return None, [Problem("no_front_matter", source)]
     header, body = parts
-    try:
-        data = yaml.safe_load(header)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 0
-        return None, [Problem("bad_yaml", source, (("line", line),))]
+    data, problem = archive.load_yaml(header, source, first_line=2)
+    if problem is not None:
+        return None, [problem]
     if not isinstance(data, dict):
         return None, [Problem("not_mapping", source)]
 
     problems: list[Problem] = []
 
     def bad(code: str, key: str, **extra: Any) -> None:
-        problems.append(Problem(code, source, (("key", key), *extra.items())))
+        problems.append(Problem(code, source, {"key": key, **extra}))
 
     for key in sorted(set(map(str, data)) - _KNOWN):
         bad("unknown_key", key)
@@ -252,10 +219,10 @@ def parse_topics(text: str, source: str = TOPICS_FILE) -> tuple[list[BundleTopic
     Topics come in ``position`` order, else in reading order; other keys (``title_en``) are
     ignored. A mapping ``{topics: [...]}`` or ``{slug: title}`` is accepted too.
     """
-    try:
-        data = yaml.safe_load(text.lstrip("\ufeff")) or []
-    except yaml.YAMLError:
-        return [], [Problem("bad_topics", source)]
+    data, problem = archive.load_yaml(text.removeprefix("\ufeff"), source)
+    if problem is not None:
+        return [], [problem if problem.code == "too_deep" else Problem("bad_topics", source)]
+    data = data or []
     if isinstance(data, dict) and isinstance(data.get("topics"), list):
         data = data["topics"]
     elif isinstance(data, dict):
@@ -282,10 +249,10 @@ def parse_topics(text: str, source: str = TOPICS_FILE) -> tuple[list[BundleTopic
             if len(description) > LIMITS["description"]:
                 raise ValueError
         except ValueError:
-            problems.append(Problem("bad_topic", source, (("item", str(item)[:80]),)))
+            problems.append(Problem("bad_topic", source, {"item": str(item)[:80]}))
             continue
         if slug in seen:
-            problems.append(Problem("duplicate_topic", source, (("slug", slug),)))
+            problems.append(Problem("duplicate_topic", source, {"slug": slug}))
             continue
         seen.add(slug)
         topics.append(BundleTopic(slug, title, description, position))
@@ -308,7 +275,7 @@ def dump_entry(entry: BundleEntry) -> str:
         header["review_due"] = entry.review_due
     header["status"] = entry.status
     header["demo"] = entry.demo
-    front = yaml.safe_dump(header, allow_unicode=True, sort_keys=False, width=100)
+    front = archive.dump_yaml(header, width=100)
     body = entry.full_answer.strip("\n")
     return f"---\n{front}---\n\n{body}\n" if body else f"---\n{front}---\n"
 
@@ -321,93 +288,43 @@ def dump_topics(topics: Iterable[BundleTopic]) -> str:
             item["description"] = topic.description
         item["position"] = position
         data.append(item)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return archive.dump_yaml(data, width=100)
 
 
 # ------------------------------------------------------------------------------ archives
 
 
-def _unsafe(name: str) -> bool:
-    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
-        return True
-    if len(name) > 1 and name[1] == ":":
-        return True  # C:foo
-    return any(part in ("..", "") for part in PurePosixPath(name).parts) or ".." in name.split("/")
+ARCHIVE_LIMITS = archive.Limits(
+    archive_bytes=MAX_TOTAL_BYTES,
+    members=MAX_MEMBERS,
+    member_bytes=MAX_MEMBER_BYTES,
+    unpacked_bytes=MAX_TOTAL_BYTES,
+)
 
 
-def _ignored(name: str) -> bool:
-    parts = PurePosixPath(name).parts
-    return any(part.startswith(".") or part == "__MACOSX" for part in parts)
+def _wanted(path: PurePosixPath) -> bool:
+    """Entry files and the topic list; a README and anything else is left alone."""
+    name = path.name.lower()
+    return (name.endswith(".md") and name != "readme.md") or name in ("topics.yaml", "topics.yml")
 
 
 def read_zip(data: bytes) -> Bundle:
     """Read and check a whole zip; raise :class:`BundleError` listing every problem."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise BundleError([Problem("not_zip")]) from None
-    with archive:
-        return _read_archive(archive, infos)
+    return parse_files(_texts(archive.read_zip(data, ARCHIVE_LIMITS, wanted=_wanted)))
 
 
-def _read_archive(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Bundle:
-    if len(infos) > MAX_MEMBERS:
-        raise BundleError([Problem("too_many_files", params=(("limit", MAX_MEMBERS),))])
-    problems: list[Problem] = []
-    total = 0
-    wanted: list[zipfile.ZipInfo] = []
-    for info in infos:
-        name = info.filename
-        if _unsafe(name.rstrip("/") if info.is_dir() else name):
-            problems.append(Problem("unsafe_path", name))
-            continue
-        if info.is_dir() or _ignored(name):
-            continue
-        mode = info.external_attr >> 16
-        if mode and stat.S_ISLNK(mode):
-            problems.append(Problem("link", name))
-            continue
-        if info.flag_bits & 0x1:
-            problems.append(Problem("encrypted", name))
-            continue
-        lowered = name.lower()
-        if not (
-            lowered.endswith(".md") or PurePosixPath(lowered).name in ("topics.yaml", "topics.yml")
-        ):
-            continue
-        if PurePosixPath(lowered).name == "readme.md":
-            continue
-        if info.file_size > MAX_MEMBER_BYTES:
-            problems.append(Problem("file_too_large", name, (("limit", MAX_MEMBER_BYTES),)))
-            continue
-        total += info.file_size
-        wanted.append(info)
-    if total > MAX_TOTAL_BYTES:
-        problems.append(Problem("archive_too_large", params=(("limit", MAX_TOTAL_BYTES),)))
-    if problems:
-        raise BundleError(problems)
-
+def _texts(files: dict[PurePosixPath, bytes]) -> dict[str, str]:
     texts: dict[str, str] = {}
-    for info in wanted:
-        try:
-            with archive.open(info) as member:
-                raw = member.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            problems.append(Problem("corrupt", info.filename))
-            continue
-        if len(raw) > MAX_MEMBER_BYTES:  # the header lied about the size
-            problems.append(
-                Problem("file_too_large", info.filename, (("limit", MAX_MEMBER_BYTES),))
-            )
-            continue
-        try:
-            texts[info.filename] = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem("not_utf8", info.filename))
+    problems: list[Problem] = []
+    for path, content in files.items():
+        text = archive.decode(content)
+        if text is None:
+            problems.append(Problem("not_utf8", str(path)))
+        else:
+            texts[str(path)] = text
     if problems:
         raise BundleError(problems)
-    return parse_files(texts)
+    return texts
 
 
 def parse_files(texts: dict[str, str]) -> Bundle:
@@ -429,7 +346,7 @@ def parse_files(texts: dict[str, str]) -> Bundle:
         if entry is None:
             continue
         if entry.slug in slugs:
-            problems.append(Problem("duplicate_slug", path, (("slug", entry.slug),)))
+            problems.append(Problem("duplicate_slug", path, {"slug": entry.slug}))
             continue
         slugs[entry.slug] = path
         bundle.entries.append(entry)
@@ -442,14 +359,7 @@ def parse_files(texts: dict[str, str]) -> Bundle:
 
 def read_directory(path: str | Path) -> Bundle:
     """Read ``topics.yaml`` and ``entries/*.md`` from a folder (the demo content)."""
-    root = Path(path)
-    texts: dict[str, str] = {}
-    for file in sorted(root.rglob("*")):
-        relative = file.relative_to(root).as_posix()
-        wanted = file.suffix == ".md" or file.name in ("topics.yaml", "topics.yml")
-        if file.is_file() and wanted and file.name.lower() != "readme.md":
-            texts[relative] = file.read_text(encoding="utf-8")
-    return parse_files(texts)
+    return parse_files(_texts(archive.read_folder(path, ARCHIVE_LIMITS, wanted=_wanted)))
 
 
 def write_zip(bundle: Bundle) -> bytes:

@@ -24,6 +24,7 @@ from courses.services._common import (
     touch,
 )
 from courses.services.lookup import course_by_slug
+from school import archive
 from school.database import begin_write
 from school.extensions import db
 from school.models import User
@@ -140,10 +141,8 @@ BUNDLE_MESSAGES = {
 
 
 def problem_message(problem: Problem) -> str:
-    template = BUNDLE_MESSAGES.get(problem.code)
-    if template is None:
-        return str(problem)
-    return str(template) % {"path": problem.path, **problem.params}
+    """The problem in words: the course format's own wording, else the archive reader's."""
+    return archive.message(problem, BUNDLE_MESSAGES)
 
 
 def bundle_messages(error: BundleError) -> list[str]:

@@ -13,24 +13,18 @@ from finance.models import Entry, EntryRevision, Status, Topic
 from finance.services.entries import _new_revision, entry_by_slug
 from finance.services.review import _publish
 from finance.services.topics import list_topics
+from school import archive
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
 
+# The knowledge-base format's own problems; those of the archive itself (a bad zip, unsafe names,
+# sizes, YAML) are worded once in school.archive.
 PROBLEM_MESSAGES = {
-    "not_zip": _l("The file is not a zip archive, or it is damaged."),
-    "too_many_files": _l("The archive holds more than %(limit)s files."),
     "unsafe_path": _l("%(path)s: unsafe file name in the archive."),
-    "link": _l("%(path)s: links are not allowed in the archive."),
-    "encrypted": _l("%(path)s: encrypted files cannot be read."),
-    "file_too_large": _l("%(path)s: the file is larger than %(limit)s bytes."),
-    "archive_too_large": _l("The unpacked files are larger than %(limit)s bytes in total."),
-    "corrupt": _l("%(path)s: the file in the archive is damaged."),
-    "not_utf8": _l("%(path)s: the file is not UTF-8 text."),
     "no_front_matter": _l(
         '%(path)s: the file must begin with YAML front matter between "---" lines.'
     ),
-    "bad_yaml": _l("%(path)s: the YAML front matter cannot be read (line %(line)s)."),
     "not_mapping": _l("%(path)s: the front matter must be a list of fields."),
     "unknown_key": _l('%(path)s: unknown field "%(key)s".'),
     "missing": _l('%(path)s: the field "%(key)s" is required.'),
@@ -48,11 +42,7 @@ PROBLEM_MESSAGES = {
 
 
 def problem_message(problem: bundles.Problem) -> str:
-    params = {"path": problem.path, **dict(problem.params)}
-    message = PROBLEM_MESSAGES.get(problem.code)
-    if message is None:
-        return f"{problem.path}: {problem.code}"
-    return str(message) % params
+    return archive.message(problem, PROBLEM_MESSAGES)
 
 
 @dataclass
@@ -81,7 +71,7 @@ def import_bundle(
     existing_topics = {t.slug: t for t in list_topics()}
     known = set(existing_topics) | {t.slug for t in bundle.topics}
     problems = [
-        bundles.Problem("unknown_topic", e.source, (("slug", slug),))
+        bundles.Problem("unknown_topic", e.source, {"slug": slug})
         for e in bundle.entries
         for slug in e.topics
         if slug not in known

@@ -376,3 +376,21 @@ def test_front_matter_parsing_edge_cases():
         "body\n---\nmore",
     )
     assert bundle.split_document("no front matter") == (None, "no front matter")
+
+
+@pytest.mark.parametrize("mark", ["\x85", "\u2028", "\u2029"])
+def test_text_with_characters_yaml_reads_as_line_breaks_survives_the_round_trip(mark):
+    course = CourseData(slug="osnovy", title="Основы", summary=f"Права{mark}и обязанности")
+    assert bundle.read_zip(bundle.write_zip(course)).summary == f"Права{mark}и обязанности"
+
+
+@pytest.mark.parametrize("depth", [5000, 50_000])
+def test_deeply_nested_yaml_is_a_problem_not_a_crash(depth):
+    files = good_files()
+    files["osnovy/course.md"] = (
+        "---\ntitle: Основы\nextra: " + "[" * depth + "]" * depth + "\n---\n"
+    )
+    with pytest.raises(BundleError) as excinfo:
+        bundle.read_zip(make_zip(files))
+    assert problems(excinfo)[0][1] == "osnovy/course.md"
+    assert problems(excinfo)[0][0] == "too_deep"

@@ -151,7 +151,7 @@ def test_the_demo_content_is_a_valid_bundle():
         (
             {"link.md": "/etc/passwd"},
             {"link.md": {"external_attr": (stat.S_IFLNK | 0o777) << 16}},
-            ("link", "link.md"),
+            ("symlink", "link.md"),
         ),
         ({"readme.txt": "hello"}, {}, ("no_entries", "")),
     ],
@@ -161,8 +161,8 @@ def test_unsafe_or_broken_archives_are_refused(files, infos, expected):
 
 
 def test_not_a_zip_and_too_many_files():
-    assert codes(b"PK\x03\x04 broken") == [("not_zip", "")]
-    assert codes(b"") == [("not_zip", "")]
+    assert codes(b"PK\x03\x04 broken") == [("bad_zip", "")]
+    assert codes(b"") == [("bad_zip", "")]
     many = make_zip({f"e/{n}.txt": "" for n in range(bundle.MAX_MEMBERS + 1)})
     assert codes(many) == [("too_many_files", "")]
 
