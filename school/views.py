@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -39,18 +38,15 @@ from school.i18n import select_timezone
 from school.models import Role, User
 from school.pagecache import public_page
 from school.permissions import role_required
+from school.redirects import local_path
 from school.views_helpers import refuse
 
 bp = Blueprint("school", __name__)
 
 
 def safe_next(target: str | None, default: str = "school.home") -> str:
-    """A local URL to go back to, or the default page (no open redirects)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for(default)
+    """A path on this site to go back to, or the default page (:mod:`school.redirects`)."""
+    return local_path(target) or url_for(default)
 
 
 @login_manager.user_loader
