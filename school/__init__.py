@@ -64,6 +64,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _require_shared_limits(app: Flask) -> None:
+    """In production, rate limits counted on Redis or not at all: an unreachable REDIS_URL stops
+    start-up (per-worker counts would let an attacker try workers × the limit)."""
+    url = app.config.get("REDIS_URL")
+    if not url or app.testing or app.debug or not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except redis.exceptions.RedisError as error:
+        raise RuntimeError(f"REDIS_URL is set but Redis does not answer: {error}") from error
+
+
 def _check_addresses(app: Flask) -> None:
     """Check PUBLIC_URL and ONION_URL (a bad one stops start-up); trust only their hosts."""
     from school.urls import check_public_url, trusted_hosts
@@ -134,6 +148,7 @@ def _init_extensions(app: Flask) -> None:
     ensure_compiled()  # a checkout run without make: compile the catalogs it lacks
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    _require_shared_limits(app)
     login_manager.init_app(app)
     login_manager.login_view = "school.login"
     login_manager.login_message = None

@@ -40,11 +40,12 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No storage_uri here: Flask-Limiter prefers it to the app's RATELIMIT_STORAGE_URI, which is
+# Redis whenever REDIS_URL is set (school.config), so that every worker counts together.
 limiter = Limiter(
     key_func=client_key,
     default_limits=[],
     headers_enabled=False,
-    storage_uri="memory://",
     strategy="moving-window",
 )
 
