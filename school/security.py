@@ -46,13 +46,25 @@ def add_security_headers(response: Response) -> Response:
 
 
 _ADDRESS_PREFIX = re.compile(r"^\S+ - - ")
-# Secret parts of URLs that must not reach a log: the personal calendar feed's token.
-_SECRET_PATHS = re.compile(r"(/webinars/feed/)[^/?\s\"]+(\.ics)")
+# Secret parts of URLs that must not reach a log: the personal calendar feed's token, with or
+# without its ".ics", in any letter case (the route is exact, but a log line is written anyway).
+_SECRET_PATHS = re.compile(r"(/webinars/feed/)([^/?#\s\"']+?)(\.ics)?(?=[/?#\s\"']|$)", re.I)
 
 
 def mask_secrets(text: str) -> str:
-    """Hide secret tokens in a request line or path."""
-    return _SECRET_PATHS.sub(r"\1***\2", text)
+    """Hide secret tokens in a request line, a path or any logged message."""
+    return _SECRET_PATHS.sub(lambda m: f"{m[1]}***{m[3] or ''}", text)
+
+
+class MaskSecrets(logging.Filter):
+    """Hides secret tokens in every record of a logger (errors name the path too)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_secrets(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_secrets(a) if isinstance(a, str) else a for a in record.args)
+        return True
 
 
 class DropClientAddress(logging.Filter):
@@ -88,3 +100,6 @@ def install(app: Flask) -> None:
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, DropClientAddress) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(DropClientAddress())
+    for logger in (app.logger, logging.getLogger("school"), logging.getLogger("gunicorn.error")):
+        if not any(isinstance(f, MaskSecrets) for f in logger.filters):
+            logger.addFilter(MaskSecrets())

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import inspect, select
 from werkzeug.serving import make_server
 
-from school import create_app
+from school import create_app, security
 from school.extensions import db
 from school.models import User
 from tests.conftest import PASSWORD
@@ -249,3 +249,24 @@ def test_gunicorn_access_log_has_no_address_and_no_secret_token(tmp_path, databa
     text = log.read_text()
     assert "GET /privacy" in text and "/webinars/feed/***.ics" in text
     assert "127.0.0.1" not in text and "s3cr3t-t0ken" not in text
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("GET /webinars/feed/s3cr3t.ics HTTP/1.1", "GET /webinars/feed/***.ics HTTP/1.1"),
+        ("GET /webinars/feed/s3cr3t HTTP/1.1", "GET /webinars/feed/*** HTTP/1.1"),
+        ("GET /webinars/feed/s3cr3t?x=1", "GET /webinars/feed/***?x=1"),
+        ("GET /Webinars/FEED/s3cr3t.ICS", "GET /Webinars/FEED/***.ICS"),
+        ("Exception on /webinars/feed/s3cr3t/ [GET]", "Exception on /webinars/feed/***/ [GET]"),
+        ("GET /webinars/feed.atom", "GET /webinars/feed.atom"),
+    ],
+)
+def test_feed_tokens_are_masked_in_every_logged_path(line, masked):
+    assert security.mask_secrets(line) == masked
+
+
+def test_errors_logged_by_the_app_hide_feed_tokens(app, caplog):
+    with caplog.at_level(logging.ERROR):
+        app.logger.error("Exception on %s [GET]", "/webinars/feed/s3cr3t")
+    assert "s3cr3t" not in caplog.text and "/webinars/feed/***" in caplog.text
