@@ -22,7 +22,7 @@ DEMO_PASSWORDS = {
 }
 DEMO_COURSE = "public-defender-basics"
 DEMO_COURSE_DIR = PROJECT / "courses" / "demo" / DEMO_COURSE
-PACKAGES = ("school", "webinars", "courses", "quizzes", "brochures")
+PACKAGES = ("school", "webinars", "courses", "quizzes", "finance", "brochures")
 
 
 # --------------------------------------------------------------------------- texts

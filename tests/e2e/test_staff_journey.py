@@ -50,7 +50,7 @@ def compose_brochure(visitor, title: str, question: str) -> None:
     """A new A5 brochure: a second section, two entries picked and reordered, an edition."""
     page = visitor.page
     visitor.goto("/brochures/manage/")
-    follow(page, "main a[href$='/brochures/new?kind=brochure']")
+    follow(page, "main a[href$='/brochures/manage/new?kind=brochure']")
     page.fill("#title", title)
     page.fill("#slug", unique("broshura-"))
     page.select_option("#primary_format", "a5")
@@ -125,5 +125,5 @@ def test_staff_reviews_composes_and_prints(visitor):
     check_pdfs(visitor, question)
 
     # The edition is on the public page of the brochure.
-    follow(page, "main a[href^='/brochures/']")
+    follow(page, "main a[href^='/brochures/']:not([href*='/manage/'])")
     assert h1(page) == title
