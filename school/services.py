@@ -19,6 +19,8 @@ from school.refusal import Refusal
 from school.timeutil import now_utc
 
 USERNAME_RE = re.compile(r"^[\w.-]{3,40}$")
+#: users.username_key holds the case-folded name: at most as long as the column.
+MAX_USERNAME_KEY = 40
 RESERVED_USERNAMES = frozenset({"admin", "administrator", "root", "staff", "support", "deleted"})
 
 
@@ -59,7 +61,8 @@ def register_user(
 ) -> User:
     """Create an account. Raises AccountError with the offending field."""
     username = unicodedata.normalize("NFKC", username).strip()
-    if not USERNAME_RE.fullmatch(username):
+    # The key is what must fit (case folding lengthens some names: "ß" is "ss").
+    if not USERNAME_RE.fullmatch(username) or len(username_key(username)) > MAX_USERNAME_KEY:
         raise AccountError(_l("3 to 40 letters, digits, dots, hyphens or underscores."), "username")
     check_password_policy(password, username)
     # Hash before the uniqueness check, so a taken name answers no faster than a free one.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import func, select
 
 from school import passwords, services
 from school.extensions import db
@@ -197,3 +198,17 @@ def test_last_admin_cannot_delete_account(login):
     client = login("admin")
     client.post("/account/delete", data={"password": PASSWORD, "confirm": "y"})
     assert db.session.get(User, client.user.id) is not None
+
+
+@pytest.mark.parametrize("name", ["ß" * 40, "ß" * 21, "ﬃ" * 20])
+def test_a_name_whose_case_folding_outgrows_the_column_is_refused(client, name):
+    """ "ß" folds to "ss": forty of them would not fit the 40-character key (a 500 on PostgreSQL)."""
+    response = client.post("/register", data={"username": name, "password": PASSWORD})
+    assert response.status_code == 200  # the form again, with the reason
+    assert "От 3 до 40" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_a_name_that_folds_within_the_column_is_accepted(client):
+    response = client.post("/register", data={"username": "ß" * 20, "password": PASSWORD})
+    assert response.status_code == 302
