@@ -202,7 +202,7 @@ def test_last_admin_cannot_delete_account(login):
 
 @pytest.mark.parametrize("name", ["ß" * 40, "ß" * 21, "ﬃ" * 20])
 def test_a_name_whose_case_folding_outgrows_the_column_is_refused(client, name):
-    """ "ß" folds to "ss": forty of them would not fit the 40-character key (a 500 on PostgreSQL)."""
+    """Case folding lengthens "ß" to "ss": 40 of them do not fit the 40-character key."""
     response = client.post("/register", data={"username": name, "password": PASSWORD})
     assert response.status_code == 200  # the form again, with the reason
     assert "От 3 до 40" in response.get_data(as_text=True)
