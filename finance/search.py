@@ -26,7 +26,6 @@ floating point whatever order the database adds them in: ties stay ties on every
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import threading
@@ -48,7 +47,6 @@ __all__ = [
     "index_document",
     "normalize",
     "parse_query",
-    "plain_text",
     "rank",
     "stem",
     "terms",
@@ -375,33 +373,3 @@ def highlight(
         out.append("…")
     # Markup.join escapes every plain string and keeps the <mark> wrappers.
     return Markup("").join(out)
-
-
-_MD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"```.*?```", re.S), " "),  # fenced code blocks
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links -> link text
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
-    (re.compile(r"</?[a-zA-Z][^>\n]*>"), ""),  # stray HTML tags
-    (re.compile(r"^[ \t]{0,3}(?:#{1,6}(?:[ \t]+|$)|>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)", re.M), ""),
-    (re.compile(r"^[ \t]{0,3}(?:[-*+][ \t]+|\d+[.)][ \t]+)", re.M), ""),  # a list inside a quote
-    (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.M), ""),  # horizontal rules
-    (re.compile(r"(\*{1,3}|`+|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # emphasis, code
-    (re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),  # not inside words
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])"), r"\1"),  # backslash escapes
-]
-
-
-def plain_text(markdown: str | None) -> str:
-    """Strip common Markdown syntax, for snippets of answers; not a Markdown renderer."""
-    if not markdown:
-        return ""
-    return _plain_text(markdown)
-
-
-@lru_cache(maxsize=512)  # search results show the same answers again and again
-def _plain_text(markdown: str) -> str:
-    text = markdown
-    for pattern, replacement in _MD_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return html.unescape(text)

@@ -28,9 +28,10 @@ from finance.forms import (
     TopicForm,
 )
 from finance.models import Entry, Status, Topic
-from finance.search import highlight, plain_text
+from finance.search import highlight
 from school.extensions import db
 from school.forms import EmptyForm, id_number
+from school.markdown import markdown_to_text
 from school.models import Role
 from school.pagecache import public_page
 from school.permissions import require_edit, require_view, role_required
@@ -115,7 +116,7 @@ def search():
             "hit": hit,
             "question": highlight(hit.revision.question, results.terms),
             "snippet": highlight(
-                hit.revision.short_answer + " " + plain_text(hit.revision.full_answer),
+                hit.revision.short_answer + " " + markdown_to_text(hit.revision.full_answer),
                 results.terms,
                 max_len=260,
             ),

@@ -13,7 +13,7 @@ import nh3
 from markupsafe import Markup, escape
 
 from quizzes.questions import BaseQuestion, TextFormat
-from school.markdown import render_markdown, sanitize_html
+from school.markdown import markdown_to_text, render_markdown, sanitize_html
 
 __all__ = ["BLANK_TOKEN", "plain_text", "question_html", "render_text"]
 
@@ -59,5 +59,6 @@ def plain_text(text: str, text_format: TextFormat | str = TextFormat.MARKDOWN) -
         return ""
     if text_format == TextFormat.PLAIN:
         return text
-    html = sanitize_html(text) if text_format == TextFormat.HTML else str(render_markdown(text))
-    return html_lib.unescape(nh3.clean(html, tags=set())).strip()
+    if text_format == TextFormat.HTML:
+        return html_lib.unescape(nh3.clean(sanitize_html(text), tags=set())).strip()
+    return markdown_to_text(text)

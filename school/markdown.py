@@ -12,6 +12,7 @@ digest and shown as a short notice, never retried on the next request and never 
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import re
 import threading
@@ -205,8 +206,9 @@ _rendered_lock = threading.Lock()
 
 
 def markdown_to_text(text: str | None) -> str:
-    """Plain text of rendered Markdown, for search indexing and summaries."""
+    """The words of rendered Markdown without markup or entities: the one plain text of the
+    site, for search indexing, search snippets, calendar descriptions and option labels."""
     if not text:
         return ""
     rendered = _rendered_text(text)
-    return nh3.clean(rendered.html, tags=set()).strip()
+    return html.unescape(nh3.clean(rendered.html, tags=set())).strip()

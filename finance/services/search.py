@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from finance import search as searching
 from finance.models import Entry, EntryRevision, EntryTerm
 from school.extensions import db
+from school.markdown import markdown_to_text
 
 # Stems longer than this are not indexed (they are URLs or noise, never typed in a search).
 _MAX_TERM_LENGTH = 80
@@ -25,7 +26,7 @@ def reindex(entry: Entry) -> None:
         {
             "question": revision.question,
             "short_answer": revision.short_answer,
-            "full_answer": searching.plain_text(revision.full_answer),
+            "full_answer": markdown_to_text(revision.full_answer),
             "legal_references": revision.legal_references or [],
         }
     )

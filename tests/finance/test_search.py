@@ -14,12 +14,12 @@ from finance.search import (
     index_document,
     normalize,
     parse_query,
-    plain_text,
     rank,
     stem,
     terms,
     tokenize,
 )
+from school.markdown import markdown_to_text
 
 MARK_RE = re.compile(r"</?mark>")
 
@@ -358,10 +358,21 @@ def test_snippet_rejects_bad_length():
         highlight("текст", [], max_len=0)
 
 
-def test_plain_text_strips_markdown():
+def test_snippets_and_the_index_read_the_words_without_markdown():
+    # One plain text for the site (school.markdown.markdown_to_text); line breaks may differ.
     md = "### Шаг 1\n\n- **Жирный** и _курсив_, snake_case\n> цитата\n\n[ссылка](https://x.org) &"
-    assert plain_text(md) == "Шаг 1\n\nЖирный и курсив, snake_case\nцитата\n\nссылка &"
-    assert plain_text(None) == ""
+    assert markdown_to_text(md).split() == [
+        "Шаг",
+        "1",
+        "Жирный",
+        "и",
+        "курсив,",
+        "snake_case",
+        "цитата",
+        "ссылка",
+        "&",
+    ]
+    assert markdown_to_text(None) == ""
 
 
 # --- properties -------------------------------------------------------------------------------
