@@ -30,14 +30,14 @@ from courses.registry import get_handler, kind_label, registered_kinds
 from courses.services import CourseError
 from school.downloads import private_attachment, send_pdf
 from school.extensions import db, login_manager
-from school.forms import EmptyForm, id_number
+from school.forms import id_number
 from school.legacy import add_legacy_redirects
 from school.markdown import render_markdown
 from school.models import Role
 from school.pagecache import public_page
 from school.permissions import can_edit, can_view, require_edit, require_view, role_required
 from school.views import safe_next
-from school.views_helpers import refuse
+from school.views_helpers import confirm_delete, refuse
 
 bp = Blueprint("courses", __name__)
 
@@ -523,22 +523,17 @@ def move_module(slug: str, module_id: int):
 def delete_module(slug: str, module_id: int):
     course = _editable(slug)
     module = _module_of(course, module_id)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        services.delete_module(module)
-        flash(_("Module deleted."), "success")
-        return redirect(url_for("courses.edit", slug=slug))
-    return render_template(
-        "courses/confirm_delete.html",
-        course=course,
-        form=form,
-        what=module.title,
+    return confirm_delete(
+        title=_("Delete «%(title)s»?", title=module.title),
         consequence=_(
             "The module and its %(count)s items will be deleted, with the students' progress "
             "on them.",
             count=len(module.items),
         ),
         cancel=url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"),
+        delete=lambda: services.delete_module(module),
+        done=_("Module deleted."),
+        then=url_for("courses.edit", slug=slug),
     )
 
 
@@ -665,16 +660,11 @@ def copy_item(slug: str, item_id: int):
 def delete_item(slug: str, item_id: int):
     course = _editable(slug)
     item = _item_of(course, item_id)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        services.delete_item(item)
-        flash(_("Deleted."), "success")
-        return redirect(url_for("courses.edit", slug=slug))
-    return render_template(
-        "courses/confirm_delete.html",
-        course=course,
-        form=form,
-        what=item.title,
+    return confirm_delete(
+        title=_("Delete «%(title)s»?", title=item.title),
         consequence=_("The students' progress on it will be deleted too."),
         cancel=url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"),
+        delete=lambda: services.delete_item(item),
+        done=_("Deleted."),
+        then=url_for("courses.edit", slug=slug),
     )

@@ -40,7 +40,7 @@ from school.forms import EmptyForm
 from school.i18n import viewer_timezone
 from school.permissions import can_edit, require_edit, require_view
 from school.timeutil import now_utc
-from school.views_helpers import refuse
+from school.views_helpers import confirm_delete, refuse
 
 bp = Blueprint("quizzes", __name__)
 
@@ -380,17 +380,16 @@ def move_question(quiz_id: int, question_id: int):
 def delete_question(quiz_id: int, question_id: int):
     quiz = _editable(quiz_id)
     row = _question_of(quiz, question_id)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        services.delete_question(row)
-        flash(_("Question deleted."), "success")
-        return redirect(url_for("quizzes.questions", quiz_id=quiz.id))
-    return render_template(
-        "quizzes/delete_question.html",
+    return confirm_delete(
+        title=_("Delete the question?"),
+        consequence=_("Finished attempts keep the question as it was, with their grades."),
+        cancel=url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{row.id}"),
+        delete=lambda: services.delete_question(row),
+        done=_("Question deleted."),
+        then=url_for("quizzes.questions", quiz_id=quiz.id),
+        template="quizzes/delete_question.html",
         quiz=quiz,
-        row=row,
         shown=shown_question({"id": row.id, "data": row.data}, row.position + 1),
-        form=form,
     )
 
 

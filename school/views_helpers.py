@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import abort, flash, request
+from flask import abort, flash, redirect, render_template, request
 
 from school.refusal import Refusal
 from school.reorder import DIRECTIONS
@@ -40,3 +41,32 @@ def requested_direction() -> str:
     if direction not in DIRECTIONS:
         abort(400)
     return direction
+
+
+def confirm_delete(
+    *,
+    title: Any,
+    consequence: Any,
+    cancel: str,
+    delete: Callable[[], None],
+    done: Any,
+    then: str,
+    template: str = "school/confirm_delete.html",
+    **context: Any,
+):
+    """The "really delete?" pattern: a page that says what will go, and a POST that deletes.
+
+    GET shows ``template`` (the shared page, or a feature's page extending it) with ``title``,
+    ``consequence`` and a ``cancel`` link; a valid POST calls ``delete``, flashes ``done`` and
+    redirects to ``then``.
+    """
+    from school.forms import EmptyForm
+
+    form = EmptyForm()
+    if form.validate_on_submit():
+        delete()
+        flash(str(done), "success")
+        return redirect(then)
+    return render_template(
+        template, form=form, title=title, consequence=consequence, cancel=cancel, **context
+    )
