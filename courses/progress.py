@@ -87,19 +87,3 @@ def neighbours(outline: Sequence[Entry], item_id: int) -> tuple[int | None, int 
     previous = ids[index - 1] if index > 0 else None
     following = ids[index + 1] if index + 1 < len(ids) else None
     return previous, following
-
-
-def reorder(ids: Sequence[int], moving: int, offset: int) -> list[int] | None:
-    """``ids`` with ``moving`` swapped with its neighbour ``offset`` (-1 up, +1 down) away.
-
-    None when the move would leave the list (the caller may move it to a neighbouring module).
-    """
-    order = list(ids)
-    if moving not in order or offset not in (-1, 1):
-        return None
-    index = order.index(moving)
-    target = index + offset
-    if not 0 <= target < len(order):
-        return None
-    order[index], order[target] = order[target], order[index]
-    return order

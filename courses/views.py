@@ -36,8 +36,9 @@ from school.markdown import render_markdown
 from school.models import Role
 from school.pagecache import public_page
 from school.permissions import can_edit, can_view, require_edit, require_view, role_required
+from school.reorder import offset_of
 from school.views import safe_next
-from school.views_helpers import confirm_delete, refuse
+from school.views_helpers import confirm_delete, refuse, requested_direction
 
 bp = Blueprint("courses", __name__)
 
@@ -504,18 +505,11 @@ def edit_module(slug: str, module_id: int):
     ), _status(form)
 
 
-def _direction() -> int:
-    direction = request.form.get("direction")
-    if direction not in ("up", "down"):
-        abort(400)
-    return -1 if direction == "up" else 1
-
-
 @bp.post("/courses/<slug>/edit/modules/<int:module_id>/move")
 def move_module(slug: str, module_id: int):
     course = _editable(slug)
     module = _module_of(course, module_id)
-    services.move_module(module, _direction())
+    services.move_module(module, offset_of(requested_direction()))
     return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"))
 
 
@@ -642,7 +636,7 @@ def move_item(slug: str, item_id: int):
     course = _editable(slug)
     item = _item_of(course, item_id)
     try:
-        services.move_item(item, _direction())
+        services.move_item(item, offset_of(requested_direction()))
     except CourseError as error:
         flash(str(error.message), "error")
     return redirect(url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"))

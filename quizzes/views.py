@@ -39,8 +39,9 @@ from school.extensions import db
 from school.forms import EmptyForm
 from school.i18n import viewer_timezone
 from school.permissions import can_edit, require_edit, require_view
+from school.reorder import offset_of
 from school.timeutil import now_utc
-from school.views_helpers import confirm_delete, refuse
+from school.views_helpers import confirm_delete, refuse, requested_direction
 
 bp = Blueprint("quizzes", __name__)
 
@@ -371,8 +372,7 @@ def move_question(quiz_id: int, question_id: int):
     row = _question_of(quiz, question_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    offset = -1 if request.form.get("direction") == "up" else 1
-    services.move_question(row, offset)
+    services.move_question(row, offset_of(requested_direction()))
     return redirect(url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{question_id}"))
 
 

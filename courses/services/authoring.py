@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from courses import bundle, progress
+from courses import bundle
 from courses.models import LANGUAGES, LESSON, Course, Item, Module
 from courses.registry import get_handler
 from courses.services._common import (
@@ -28,6 +28,7 @@ from courses.services._common import (
 )
 from school.extensions import db
 from school.models import Role, User
+from school.reorder import reorder
 from school.services import find_user
 from school.slugs import slugify, unique_slug
 from school.timeutil import now_utc
@@ -224,7 +225,7 @@ def move_module(module: Module, offset: int) -> bool:
     """Move a module one place up (-1) or down (+1); False if it is already at that end."""
     course = lock_course(module.course_id)
     modules = list(course.modules)
-    order = progress.reorder([m.id for m in modules], module.id, offset)
+    order = reorder([m.id for m in modules], module.id, offset)
     if order is None:
         db.session.rollback()
         return False
@@ -344,7 +345,7 @@ def move_item(item: Item, offset: int) -> bool:
     item = db.session.get(Item, item.id)
     module = item.module
     items = list(module.items)
-    order = progress.reorder([i.id for i in items], item.id, offset)
+    order = reorder([i.id for i in items], item.id, offset)
     if order is not None:
         by_id = {i.id: i for i in items}
         _renumber(by_id[i] for i in order)

@@ -10,6 +10,7 @@ from quizzes.models import Question, Quiz
 from quizzes.questions import Question as QuestionData
 from quizzes.services._common import QuizError, lock_quiz, touch
 from school.extensions import db
+from school.reorder import reorder
 from school.timeutil import now_utc
 
 MAX_QUESTIONS = 500
@@ -65,13 +66,12 @@ def move_question(row: Question, offset: int) -> bool:
     """Move a question up (-1) or down (+1); False at either end."""
     quiz = lock_quiz(row.quiz_id)
     rows = list(quiz.questions)
-    index = next(i for i, r in enumerate(rows) if r.id == row.id)
-    target = index + offset
-    if offset not in (-1, 1) or not 0 <= target < len(rows):
+    by_id = {r.id: r for r in rows}
+    order = reorder(list(by_id), row.id, offset)
+    if order is None:
         db.session.rollback()
         return False
-    rows[index], rows[target] = rows[target], rows[index]
-    _renumber(rows)
+    _renumber([by_id[i] for i in order])
     touch(quiz)
     db.session.commit()
     return True

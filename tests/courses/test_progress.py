@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from courses import progress
 from courses.progress import Entry
+from school.reorder import reorder
 
 OUTLINE = [Entry(1), Entry(2), Entry(3, required=False), Entry(4), Entry(5)]
 
@@ -69,12 +70,12 @@ def test_neighbours_cross_modules_and_stop_at_the_ends():
 
 
 def test_reorder_swaps_with_the_neighbour():
-    assert progress.reorder([10, 20, 30], 20, -1) == [20, 10, 30]
-    assert progress.reorder([10, 20, 30], 20, 1) == [10, 30, 20]
-    assert progress.reorder([10, 20, 30], 10, -1) is None
-    assert progress.reorder([10, 20, 30], 30, 1) is None
-    assert progress.reorder([10, 20, 30], 99, 1) is None
-    assert progress.reorder([10, 20, 30], 10, 2) is None
+    assert reorder([10, 20, 30], 20, -1) == [20, 10, 30]
+    assert reorder([10, 20, 30], 20, 1) == [10, 30, 20]
+    assert reorder([10, 20, 30], 10, -1) is None
+    assert reorder([10, 20, 30], 30, 1) is None
+    assert reorder([10, 20, 30], 99, 1) is None
+    assert reorder([10, 20, 30], 10, 2) is None
 
 
 outlines = st.lists(st.booleans(), min_size=0, max_size=30).map(
@@ -110,10 +111,10 @@ def test_progress_counts_are_consistent(outline, data):
 def test_reorder_is_a_permutation_and_undoable(ids, data):
     moving = data.draw(st.sampled_from(ids))
     offset = data.draw(st.sampled_from([-1, 1]))
-    order = progress.reorder(ids, moving, offset)
+    order = reorder(ids, moving, offset)
     if order is None:
         index = ids.index(moving)
         assert index + offset in (-1, len(ids))
     else:
         assert sorted(order) == sorted(ids)
-        assert progress.reorder(order, moving, -offset) == ids
+        assert reorder(order, moving, -offset) == ids
