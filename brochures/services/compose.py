@@ -49,13 +49,18 @@ def list_brochures(kind: str | None = None, published_only: bool = False) -> lis
     return list(db.session.scalars(stmt))
 
 
+#: Addresses of the staff's pages under /brochures/, which a brochure could not have.
+RESERVED_SLUGS = frozenset({"manage"})
+
+
 def _apply_brochure(brochure: Brochure, data: BrochureInput) -> None:
     if not is_valid_slug(data.slug, 120):
         raise BrochureError(
             _l("Use lower-case Latin letters, digits and hyphens, e.g. money-in-prison."), "slug"
         )
     other = brochure_by_slug(data.slug)
-    if other is not None and other is not brochure:
+    taken = other is not None and other is not brochure
+    if taken or data.slug in RESERVED_SLUGS:
         raise BrochureError(_l("Another brochure or memo already has this address."), "slug")
     if not data.title.strip():
         raise BrochureError(_l("Write the title."), "title")

@@ -375,3 +375,13 @@ def test_the_knowledge_base_index_lists_the_published_brochures(client, publishe
     index = client.get("/finance/").get_data(as_text=True)
     assert 'href="/brochures/money"' in index and "Деньги и пенсия" in index
     assert 'href="/brochures/money/1/a5.pdf"' in index
+
+
+def test_a_brochure_cannot_take_the_address_of_the_staff_pages(staff_client):
+    response = staff_client.post(
+        "/brochures/manage/new?kind=brochure",
+        data={"title": "Управление", "slug": "manage", "language": "ru", "primary_format": "a5"},
+    )
+    assert response.status_code in (200, 400)
+    assert "Этот адрес уже занят другой брошюрой или памяткой." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Brochure.id))) == 0
