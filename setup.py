@@ -4,7 +4,11 @@ The repository keeps ``templates/``, ``static/`` and ``migrations/`` at its top 
 where people look for them); an installed wheel has no top level, so ``build_py`` copies them
 into ``school/_site/``, where :mod:`school.config` finds them. It also compiles every
 package's message catalogs (``<package>/translations/*/LC_MESSAGES/messages.po``) to ``.mo``,
-so an installed site speaks Russian without ``make``. Everything else is in pyproject.toml.
+so an installed site speaks Russian without ``make``. The build folder is emptied first: ``pip
+install <checkout>`` builds in the checkout's ``build/``, and a file removed from the sources
+must not ship from an earlier build. An editable install uses the checkout itself, so there the
+step only compiles the checkout's catalogs. Everything else is in pyproject.toml (and
+MANIFEST.in, which puts the same files into the sdist).
 """
 
 from __future__ import annotations
@@ -21,27 +25,32 @@ SITE_FILES = ("templates", "static", "migrations")
 
 class BuildWithSiteFiles(build_py):
     def run(self) -> None:
-        super().run()
+        if self.editable_mode:
+            super().run()
+            compile_catalogs(ROOT)
+            return
         build = Path(self.build_lib)
+        if build.exists():
+            shutil.rmtree(build)
+        super().run()
         site = build / "school" / "_site"
         for name in SITE_FILES:
-            target = site / name
-            if target.exists():
-                shutil.rmtree(target)
             shutil.copytree(
-                ROOT / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+                ROOT / name, site / name, ignore=shutil.ignore_patterns("__pycache__", "*.py[cod]")
             )
-        self._compile_catalogs(build)
+        compile_catalogs(build)
 
-    def _compile_catalogs(self, build: Path) -> None:
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
 
-        for po in build.glob("*/translations/*/LC_MESSAGES/messages.po"):
-            with po.open("rb") as fh:
-                catalog = read_po(fh)
-            with po.with_suffix(".mo").open("wb") as fh:
-                write_mo(fh, catalog, use_fuzzy=False)
+def compile_catalogs(root: Path) -> None:
+    """Write ``messages.mo`` beside every package's ``messages.po`` under ``root``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in root.glob("*/translations/*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        with po.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
 
 
 setup(cmdclass={"build_py": BuildWithSiteFiles})

@@ -16,3 +16,11 @@ unset DATABASE_URL REDIS_URL PUBLIC_URL
 venv/bin/flask --app school db upgrade
 venv/bin/flask --app school seed-demo > /dev/null
 venv/bin/python "$REPO/scripts/check_install.py" "$REPO"
+# Without INSTANCE_PATH the installed app keeps its instance folder in the current directory.
+mkdir "$WORK/elsewhere"
+(cd "$WORK/elsewhere" && env -u INSTANCE_PATH ../venv/bin/python -c '
+import pathlib, sys
+from school import create_app
+found = pathlib.Path(create_app().instance_path)
+sys.exit(None if found == pathlib.Path.cwd() / "instance" else f"instance folder at {found}")
+')

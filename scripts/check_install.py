@@ -79,18 +79,35 @@ def main() -> None:
                 fail(f"{path} is not in Russian")
             if text and text not in page:
                 fail(f"{path} does not say {text!r}")
+        # Every lesson and quiz of the demo course, and every webinar.
         course = fetch(base + "/courses/public-defender-basics/")
-        items = re.findall(r'href="(/courses/public-defender-basics/items/\d+)"', course)
-        if len(items) < 2:
-            fail("the demo course page links no lessons")
-        for path in dict.fromkeys(items):  # every lesson and quiz of the demo course
+        lessons = linked(course, r"/courses/public-defender-basics/items/\d+", "a lesson")
+        quizzes = linked(course, r"/quizzes/item/\d+", "a quiz")
+        webinars = linked(fetch(base + "/webinars/"), r"/webinars/\d+", "a webinar")
+        for path in lessons + quizzes + webinars:
             if 'lang="ru"' not in fetch(base + path):
                 fail(f"{path} is not in Russian")
+        for path in quizzes:
+            if "Вопросы" not in fetch(base + path):
+                fail(f"{path} does not show a quiz")
         check_workbook(base)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"check-install: {len(PAGES)} pages and a Russian workbook PDF from the installed wheel")
+    written = [str(path) for path in installed.parent.parent.glob("instance*")]
+    if written:
+        fail(f"the app wrote into site-packages: {written}")
+    print(
+        f"check-install: {len(PAGES)} pages, {len(lessons)} lessons, {len(quizzes)} quizzes, "
+        f"{len(webinars)} webinars and a Russian workbook PDF from the installed wheel"
+    )
+
+
+def linked(page: str, pattern: str, what: str) -> list[str]:
+    paths = list(dict.fromkeys(re.findall(f'href="({pattern})"', page)))
+    if not paths:
+        fail(f"no link to {what} ({pattern})")
+    return paths
 
 
 def fetch(url: str) -> str:
