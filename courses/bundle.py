@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 
 from school import archive
 from school.archive import BundleError, Problem, Problems
+from school.markdown import limit_problems
 from school.slugs import is_valid_slug
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024
@@ -419,6 +420,9 @@ def check_course(course: CourseData) -> list[Problem]:
             problems.add(
                 "too_long", path, size_kb=-(-size // 1024), limit_kb=MAX_TEXT_BYTES // 1024
             )
+        else:  # Markdown, refused here as on the form if it passes the render limits
+            for problem in limit_problems(text, path):
+                problems.add(problem.code, problem.path, **problem.params)
     return list(problems)
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from school import archive
 from school.archive import BundleError, Problem
+from school.markdown import limit_problems
 from school.slugs import is_valid_slug
 
 LANGUAGES = ("ru", "en")
@@ -159,6 +160,9 @@ def parse_entry(text: str, source: str = "") -> tuple[BundleEntry | None, list[P
         setattr(entry, key, value)
     if len(entry.full_answer) > LIMITS["full_answer"]:
         bad("too_long", "full_answer", limit=LIMITS["full_answer"])
+    # The answers are Markdown: refused here, as on the form, if they pass the render limits.
+    for key in ("short_answer", "full_answer"):
+        problems.extend(limit_problems(getattr(entry, key), f"{source}, {key}"))
 
     language = data.get("language", "ru")
     if language not in LANGUAGES:

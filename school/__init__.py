@@ -160,10 +160,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from school.credential_views import bp as credentials_bp
     from school.reader_views import bp as readers_bp
     from school.views import bp as school_bp
 
     app.register_blueprint(school_bp)
+    app.register_blueprint(credentials_bp)
     app.register_blueprint(readers_bp)
     _register_features(app)
 

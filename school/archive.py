@@ -87,6 +87,8 @@ MESSAGES = {
     "not_utf8": _l("%(path)s is not UTF-8 text. Save it as UTF-8."),
     "bad_yaml": _l("%(path)s, line %(line)s: the front matter is not valid YAML (%(detail)s)."),
     "too_deep": _l("%(path)s: the YAML is nested too deeply to read."),
+    # school.markdown.limit_problems: the detail names the limit.
+    "markdown_limit": _l("%(path)s: %(detail)s"),
 }
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from school import backup as backups
-from school import services
+from school import credentials, services
 from school.extensions import db
 from school.models import Role
 
@@ -44,6 +44,31 @@ def create_user(username: str, role: str, display_name: str | None) -> None:
     except services.AccountError as error:
         raise click.ClickException(f"{error.field or 'account'}: {error.message}") from error
     click.echo(f"Created {user.username} ({user.role}).")
+
+
+def _user_or_fail(username: str):
+    if (user := services.find_user(username)) is not None:
+        return user
+    raise click.ClickException(f"no account named {username!r}")
+
+
+@click.command("recovery-codes")
+@click.argument("username")
+@with_appcontext
+def recovery_codes(username: str) -> None:
+    """Make new recovery codes for an account (the old ones stop working) and print them."""
+    for code in credentials.new_recovery_codes(_user_or_fail(username)):
+        click.echo(code)
+
+
+@click.command("disable-totp")
+@click.argument("username")
+@with_appcontext
+def disable_totp(username: str) -> None:
+    """Turn off an account's two-step login, for someone who lost the phone."""
+    user = _user_or_fail(username)
+    credentials.remove_totp(user)
+    click.echo(f"Two-step login is off for {user.username}.")
 
 
 @click.command("seed-demo")
@@ -131,7 +156,8 @@ def pdf_cache_prune() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_user, seed_demo, backup, restore, translate, pdf_cache):
+    commands = (create_user, recovery_codes, disable_totp, seed_demo, backup, restore)
+    for command in (*commands, translate, pdf_cache):
         app.cli.add_command(command)
 
 

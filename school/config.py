@@ -123,4 +123,10 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "LOGIN_LIMITS": os.environ.get("LOGIN_LIMITS", "10 per 15 minutes"),
         "REGISTER_LIMITS": os.environ.get("REGISTER_LIMITS", "5 per hour"),
         "ACCOUNT_LIMITS": os.environ.get("ACCOUNT_LIMITS", "5 per 15 minutes"),
+        # Onion mode (school.throttle): no per-address keys, global throttles with short windows.
+        "ONION_SERVICE": _bool("ONION_SERVICE", False),
+        "ONION_LOGIN_LIMITS": os.environ.get("ONION_LOGIN_LIMITS", "60 per minute"),
+        "ONION_REGISTER_LIMITS": os.environ.get("ONION_REGISTER_LIMITS", "20 per minute"),
+        # Staff and administrators must log in with a second factor (school.credentials).
+        "REQUIRE_TOTP": _bool("REQUIRE_TOTP", False),
     }

@@ -10,7 +10,8 @@ from school import hooks
 from school.extensions import db
 from school.models import Role, User
 from school.passwords import hash_password
-from school.services import find_user, username_key
+from school.services import find_user
+from school.usernames import skeleton, username_key
 
 # Demo passwords are printed on start: these accounts exist only on demonstration installs.
 DEMO_ACCOUNTS = (
@@ -35,6 +36,7 @@ def seed(log: Callable[[str], None]) -> dict[str, User]:
             user = User(
                 username=username,
                 username_key=username_key(username),
+                username_skeleton=skeleton(username),
                 password_hash=hash_password(password),
                 role=role.value,
                 display_name=name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -11,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from school.throttle import client_key
 
 # Stable constraint names, so migrations can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -24,15 +26,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def client_key() -> str:
-    """Rate-limit key for the client.
-
-    The address is used only as an in-memory/Redis counter key with a short expiry; it is never
-    written to the database or the logs.
-    """
-    return request.remote_addr or "unknown"
 
 
 db = SQLAlchemy(model_class=Base)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,7 +20,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from school import markdown_limits
 from school.config import LANGUAGES
 from school.i18n import wtforms_translations
-from school.markdown import render_problem
+from school.markdown import limit_message, render_problem
 from school.models import Role
 from school.slugs import MAX_SLUG_LENGTH, is_valid_slug
 from school.timeutil import is_valid_timezone, timezone_choices
@@ -83,32 +81,6 @@ class SchoolForm(FlaskForm):
         return valid
 
 
-def _markdown_limit_message(problem: markdown_limits.Problem) -> str:
-    """What the Markdown validator says for one limit a text exceeds, naming the limit."""
-    found, limit = format_decimal(problem.found), format_decimal(problem.limit)
-    messages = {
-        "length": lambda: _("The text has %(found)s characters; the limit is %(limit)s.",
-                            found=found, limit=limit),
-        "depth": lambda: _("Lists and quotes are nested %(found)s levels deep; the limit is "
-                           "%(limit)s levels.", found=found, limit=limit),
-        "elements": lambda: _("The text has %(found)s paragraphs, list items and table cells; "
-                              "the limit is %(limit)s.", found=found, limit=limit),
-        "brackets": lambda: _("The text has %(found)s square brackets «[»; the limit is "
-                              "%(limit)s.", found=found, limit=limit),
-        "markers": lambda: _("The text has %(found)s emphasis and code marks (*, _, `, ~); the "
-                             "limit is %(limit)s.", found=found, limit=limit),
-        "run": lambda: _("The text has a run of %(found)s backticks or tildes; the limit is "
-                         "%(limit)s.", found=found, limit=limit),
-        "abbreviations": lambda: _("The text defines %(found)s abbreviations; the limit is "
-                                   "%(limit)s.", found=found, limit=limit),
-        "abbreviation_uses": lambda: _("Abbreviations are used %(found)s times in the text; "
-                                       "the limit is %(limit)s.", found=found, limit=limit),
-        "footnotes": lambda: _("The text has %(found)s footnote references; the limit is "
-                               "%(limit)s.", found=found, limit=limit),
-    }  # fmt: skip
-    return messages[problem.code]()
-
-
 class SlugFormat:
     """Validator: empty, or a slug (:mod:`school.slugs`) of at most ``max_length`` characters."""
 
@@ -132,7 +104,7 @@ def markdown_text(form, field) -> None:
     text = field.data or ""
     found = markdown_limits.problems(text)
     if found:
-        raise ValidationError(" ".join(_markdown_limit_message(problem) for problem in found))
+        raise ValidationError(" ".join(limit_message(problem) for problem in found))
     reason = render_problem(text)
     if reason:
         raise ValidationError(reason)
@@ -147,6 +119,34 @@ class LoginForm(SchoolForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     next = HiddenField()
+
+
+class RecoveryLoginForm(SchoolForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    code = StringField(
+        _l("Recovery code"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("One of the codes you saved when you registered. Each one works once."),
+    )
+    next = HiddenField()
+
+
+class TotpCodeForm(SchoolForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=16)],
+        description=_l("Six digits from the authenticator app on your phone."),
+    )
+
+
+class NewPasswordForm(SchoolForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+
+
+class ConfirmPasswordForm(SchoolForm):
+    """One password field, to confirm an action on the account."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
 class RegisterForm(SchoolForm):

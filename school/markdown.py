@@ -23,10 +23,13 @@ from urllib.parse import urlsplit
 
 import markdown as md
 import nh3
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from school import markdown_limits as limits
+from school.archive import Problem
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +172,42 @@ def _rendered_text(text: str) -> _Rendered:
         if len(_rendered) > RENDER_CACHE_SIZE:
             _rendered.popitem(last=False)
     return rendered
+
+
+#: What a form or an import says of each limit a text exceeds (school.markdown_limits' codes).
+LIMIT_MESSAGES = {
+    "length": _l("The text has %(found)s characters; the limit is %(limit)s."),
+    "depth": _l(
+        "Lists and quotes are nested %(found)s levels deep; the limit is %(limit)s levels."
+    ),
+    "elements": _l(
+        "The text has %(found)s paragraphs, list items and table cells; the limit is %(limit)s."
+    ),
+    "brackets": _l("The text has %(found)s square brackets «[»; the limit is %(limit)s."),
+    "markers": _l(
+        "The text has %(found)s emphasis and code marks (*, _, `, ~); the limit is %(limit)s."
+    ),
+    "run": _l("The text has a run of %(found)s backticks or tildes; the limit is %(limit)s."),
+    "abbreviations": _l("The text defines %(found)s abbreviations; the limit is %(limit)s."),
+    "abbreviation_uses": _l(
+        "Abbreviations are used %(found)s times in the text; the limit is %(limit)s."
+    ),
+    "footnotes": _l("The text has %(found)s footnote references; the limit is %(limit)s."),
+}
+
+
+def limit_message(problem: limits.Problem) -> str:
+    """One limit a text exceeds, in words that name the limit."""
+    numbers = {"found": format_decimal(problem.found), "limit": format_decimal(problem.limit)}
+    return str(LIMIT_MESSAGES[problem.code]) % numbers
+
+
+def limit_problems(text: str | None, path: str) -> list[Problem]:
+    """An imported text's problems with the render limits, for the archive readers to report."""
+    return [
+        Problem("markdown_limit", path, {"detail": limit_message(problem)})
+        for problem in limits.problems(text)
+    ]
 
 
 def render_problem(text: str | None) -> str | None:

@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(40))
     # Case- and width-folded username, unique: "Anna" and "anna" are the same account.
     username_key: Mapped[str] = mapped_column(String(40), unique=True)
+    # Its Unicode TR39 skeleton (school.usernames): a new name that looks like one taken is refused.
+    username_skeleton: Mapped[str | None] = mapped_column(String(160), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -37,9 +39,17 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    # The TOTP second factor (school.credentials): its secret once confirmed, and the last time
+    # step accepted, so one code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     sessions: Mapped[list[UserSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     # Set by the user loader: the login session this request belongs to.
@@ -60,6 +70,10 @@ class User(UserMixin, db.Model):
         if self.role == Role.ADMIN:
             return True
         return self.role in {str(r) for r in roles}
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def is_admin(self) -> bool:
@@ -87,6 +101,20 @@ class UserSession(db.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+class RecoveryCode(db.Model):
+    """One of a person's single-use recovery codes, kept only as a hash (school.credentials).
+
+    A code logs its owner in when the password is forgotten, or when a flood of wrong passwords
+    from others has throttled the account, and then asks for a new password. Using one deletes it.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
 
 class PostalReader(db.Model):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -12,16 +10,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from school import hooks
+from school.credentials import recovery_codes_left
 from school.extensions import db
 from school.models import Role, User, UserSession
 from school.passwords import hash_password, needs_rehash, password_problem, verify_password
 from school.refusal import Refusal
 from school.timeutil import now_utc
+from school.usernames import (
+    MAX_USERNAME_KEY,
+    RESERVED_USERNAMES,
+    USERNAME_RE,
+    is_reserved,
+    is_well_formed,
+    normalise,
+    skeleton,
+    skeletons,
+    username_key,
+)
 
-USERNAME_RE = re.compile(r"^[\w.-]{3,40}$")
-#: users.username_key holds the case-folded name: at most as long as the column.
-MAX_USERNAME_KEY = 40
-RESERVED_USERNAMES = frozenset({"admin", "administrator", "root", "staff", "support", "deleted"})
+__all__ = ["MAX_USERNAME_KEY", "RESERVED_USERNAMES", "USERNAME_RE", "username_key"]
 
 
 class AccountError(Refusal):
@@ -36,10 +43,6 @@ PASSWORD_MESSAGES = {
 }
 
 
-def username_key(username: str) -> str:
-    return unicodedata.normalize("NFKC", username).strip().casefold()
-
-
 def check_password_policy(password: str, username: str = "") -> None:
     problem = password_problem(password, username)
     if problem:
@@ -48,6 +51,14 @@ def check_password_policy(password: str, username: str = "") -> None:
 
 def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username_key == username_key(username)))
+
+
+def is_taken(username: str) -> bool:
+    """The name, or one that can be mistaken for it (TR39), is reserved or has an account."""
+    if is_reserved(username) or find_user(username) is not None:
+        return True
+    lookalike = select(User.id).where(User.username_skeleton.in_(skeletons(username))).limit(1)
+    return db.session.scalar(lookalike) is not None
 
 
 def register_user(
@@ -60,19 +71,18 @@ def register_user(
     commit: bool = True,
 ) -> User:
     """Create an account. Raises AccountError with the offending field."""
-    username = unicodedata.normalize("NFKC", username).strip()
-    # The key is what must fit (case folding lengthens some names: "ß" is "ss").
-    if not USERNAME_RE.fullmatch(username) or len(username_key(username)) > MAX_USERNAME_KEY:
+    username = normalise(username)
+    if not is_well_formed(username):
         raise AccountError(_l("3 to 40 letters, digits, dots, hyphens or underscores."), "username")
     check_password_policy(password, username)
     # Hash before the uniqueness check, so a taken name answers no faster than a free one.
     password_hash = hash_password(password)
-    key = username_key(username)
-    if key in RESERVED_USERNAMES or find_user(username) is not None:
+    if is_taken(username):
         raise AccountError(_l("This username is not available. Choose another."), "username")
     user = User(
         username=username,
-        username_key=key,
+        username_key=username_key(username),
+        username_skeleton=skeleton(username),
         password_hash=password_hash,
         display_name=(display_name or "").strip() or None,
         email=(email or "").strip() or None,
@@ -166,13 +176,16 @@ def update_settings(
     db.session.commit()
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a password without knowing the old one (CLI, admin)."""
+def set_password(user: User, password: str, *, keep_token: str | None = None) -> None:
+    """Set a password without knowing the old one (CLI, admin, after a recovery code).
+
+    Every session ends but ``keep_token``'s.
+    """
     check_password_policy(password, user.username)
     user.password_hash = hash_password(password)
     user.password_changed_at = now_utc()
     db.session.commit()
-    end_other_sessions(user)
+    end_other_sessions(user, keep_token=keep_token)
 
 
 def admin_count(active_only: bool = True) -> int:
@@ -214,6 +227,8 @@ def export_user_data(user: User) -> dict[str, Any]:
             "created_at": user.created_at.isoformat(),
             "password_changed_at": user.password_changed_at.isoformat(),
             "active_sessions": len(user.sessions),
+            "recovery_codes_left": recovery_codes_left(user),
+            "second_factor": user.has_totp,
         },
         "exported_at": now_utc().isoformat(),
     }

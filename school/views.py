@@ -18,10 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import refresh
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from school import hooks, services
 from school.config import LANGUAGES
+from school.credential_views import after_first_factor, begin_session, show_new_codes
 from school.downloads import private_attachment
 from school.extensions import db, limiter, login_manager
 from school.forms import (
@@ -39,6 +40,7 @@ from school.models import Role, User
 from school.pagecache import public_page
 from school.permissions import role_required
 from school.redirects import local_path
+from school.throttle import account_limit, client_limit
 from school.views_helpers import refuse
 
 bp = Blueprint("school", __name__)
@@ -60,26 +62,11 @@ def _account_key() -> str:
 
 
 def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMITS"]
-
-
-def _account_limit() -> str:
-    return current_app.config["ACCOUNT_LIMITS"]
+    return client_limit("LOGIN_LIMITS")
 
 
 def _register_limit() -> str:
-    return current_app.config["REGISTER_LIMITS"]
-
-
-def _begin_session(user: User) -> None:
-    """Log ``user`` in with a brand-new session: nothing set before it survives (no fixation)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    services.start_session(user)
-    login_user(user)
-    session.permanent = True
+    return client_limit("REGISTER_LIMITS")
 
 
 @bp.get("/")
@@ -99,7 +86,7 @@ def privacy():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(account_limit, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("school.home"))
@@ -107,8 +94,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
         if user is not None:
-            _begin_session(user)
-            return redirect(safe_next(form.next.data))
+            return after_first_factor(user, form.next.data)
         flash(_("Wrong username or password."), "error")
     return render_template("school/login.html", form=form)
 
@@ -130,9 +116,9 @@ def register():
         except services.AccountError as error:
             refuse(form, error)
         else:
-            _begin_session(user)
+            begin_session(user)
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("school.home"))
+            return show_new_codes(user)
     return render_template("school/register.html", form=form)
 
 

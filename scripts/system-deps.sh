@@ -13,6 +13,10 @@ fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0'; then
   packages="$packages libharfbuzz-subset0"
 fi
+# PyICU (confusable usernames, Unicode TR39) compiles against ICU's headers.
+if ! pkg-config --exists icu-i18n 2>/dev/null; then
+  packages="$packages libicu-dev pkg-config"
+fi
 # `system-deps.sh e2e`: also Debian's Chromium for the real-browser tests (never a downloaded one).
 if [ "${1:-}" = "e2e" ] && [ ! -x /usr/bin/chromium ]; then
   packages="$packages chromium"

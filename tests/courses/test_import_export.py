@@ -156,6 +156,14 @@ def test_only_editors_export(teacher, login, client):
         (zip_of({"osnovy/course.md": "---\nslug: osnovy\n---\n"}),
          "osnovy/course.md has no title."),
         (zip_of({"notes.txt": "x"}), "No course.md found."),
+        # Markdown past the render limits is refused as on the form, naming the limit.
+        (zip_of({"osnovy/course.md": "---\ntitle: К\n---\n" + "[" * 1001}),
+         "osnovy/course.md: The text has 1,001 square brackets «[»; the limit is 1,000."),
+        (zip_of({"osnovy/course.md": "---\ntitle: К\n---\n",
+                 "osnovy/01-a/module.md": "---\ntitle: М\n---\n",
+                 "osnovy/01-a/01-lesson.md": "---\ntitle: У\n---\n" + "".join(
+                     "  " * level + "- x\n" for level in range(30))}),
+         "osnovy/a/lesson.md: Lists and quotes are nested 15 levels deep; the limit is 10 levels."),
     ],
 )  # fmt: skip
 def test_bad_archives_are_refused_with_clear_messages(teacher, data, message):

@@ -280,3 +280,27 @@ def test_import_page_reports_problems_and_keeps_nothing(login):
     export = client.get("/finance/manage/export.zip?which=latest")
     assert export.status_code == 200 and export.mimetype == "application/zip"
     assert client.get("/finance/manage/export.zip?which=nonsense").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "message"),
+    [
+        ("full_answer", "[" * 1001, "The text has 1,001 square brackets «[»; the limit is 1,000."),
+        ("full_answer", "".join("> " * n + "x\n" for n in range(1, 31)), "nested 30 levels"),
+        ("short_answer", "*" * 5001, "5,001 emphasis and code marks"),
+    ],
+)
+def test_import_refuses_markdown_past_the_render_limits(login, key, text, message):
+    client = login("staff")
+    if key == "full_answer":
+        entry = ENTRY.replace("Полный **ответ**.", text)
+    else:
+        entry = ENTRY.replace('"Её перечисляют на лицевой счёт."', f'"{text}"')
+    data = {"archive": (io.BytesIO(make_zip({"topics.yaml": TOPICS, "entries/a.md": entry})),
+                        "kb.zip")}  # fmt: skip
+    response = client.post("/finance/manage/import", data=data, headers=EN,
+                           content_type="multipart/form-data")  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"entries/a.md, {key}: " in page and message in page
+    assert db.session.scalar(db.select(db.func.count(Entry.id))) == 0

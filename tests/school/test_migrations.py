@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,8 +14,11 @@ from school import create_app
 from school.extensions import db
 
 
-def test_migrations_head_matches_models(database, tmp_path, worker_id):
+@contextmanager
+def migrated_app(database, tmp_path, worker_id):
+    """An app on an empty database of its own (a schema of its own on PostgreSQL)."""
     settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite3'}"}
+    engine = None
     if "TEST_SCHEMA" in database:
         schema = "migrations_" + re.sub(r"\W", "_", worker_id)
         engine = create_engine(database["SQLALCHEMY_DATABASE_URI"])
@@ -26,13 +30,39 @@ def test_migrations_head_matches_models(database, tmp_path, worker_id):
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
         }
     app = create_app({"TESTING": True, "SECRET_KEY": "x", **settings})
-    with app.app_context():
+    try:
+        with app.app_context():
+            yield app
+            db.engine.dispose()
+    finally:
+        if engine is not None:
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            engine.dispose()
+
+
+def test_migrations_head_matches_models(database, tmp_path, worker_id):
+    with migrated_app(database, tmp_path, worker_id):
         upgrade()
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
-        db.engine.dispose()
-    if "TEST_SCHEMA" in database:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
     assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
+
+
+def test_existing_accounts_get_their_username_skeleton(database, tmp_path, worker_id):
+    with migrated_app(database, tmp_path, worker_id):
+        upgrade(revision="ae13e1020e23")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (username, username_key, password_hash, role,"
+                    " is_active_account, created_at, password_changed_at) VALUES"
+                    " ('Anna', 'anna', 'x', 'student', true, :now, :now),"
+                    " ('Modest', 'modest', 'x', 'student', true, :now, :now)"
+                ),
+                {"now": "2026-01-01 00:00:00+00:00"},
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT username_key, username_skeleton FROM users")).all()
+    assert sorted(rows) == [("anna", "anna"), ("modest", "rnodest")]

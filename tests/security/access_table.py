@@ -159,6 +159,26 @@ ROWS: list[Row] = [
     Row("school.delete_account", "GET", USERS),
     # Without the password and the tick the form only comes back: nobody is deleted here.
     Row("school.delete_account", "POST", USERS),
+    Row("credentials.recovery_login", "GET", EVERYONE),
+    Row(
+        "credentials.recovery_login",
+        "POST",
+        EVERYONE,
+        data=lambda w: {"username": "x", "code": "aaaa-bbbb-cccc-dddd"},
+    ),
+    # Only a login whose password was right reaches the code step: visitors are sent back to
+    # log in, and people already in go home.
+    Row("credentials.second_factor", "GET", USERS),
+    Row("credentials.second_factor", "POST", USERS, data=lambda w: {"code": "123456"}),
+    # Outside a login by recovery code, these send the person to the settings.
+    Row("credentials.new_password", "GET", USERS),
+    Row("credentials.new_password", "POST", USERS, data=lambda w: {"password": PASSWORD}),
+    Row("credentials.recovery_codes", "GET", USERS),
+    # A wrong password makes no codes: the page comes back with the old ones still working.
+    Row("credentials.make_recovery_codes", "POST", USERS, data=lambda w: {"password": "wrong"}),
+    Row("credentials.two_factor", "GET", USERS),
+    Row("credentials.two_factor", "POST", USERS, data=lambda w: {"code": "000000"}),
+    Row("credentials.disable_two_factor", "POST", USERS, data=lambda w: {"password": "wrong"}),
     Row("school.admin_users", "GET", ADMIN),
     Row(
         "school.admin_set_role",

@@ -32,8 +32,8 @@ from school import readers
 from school.extensions import db
 from school.models import Role, User
 from school.passwords import hash_password
-from school.services import username_key
 from school.timeutil import now_utc
+from school.usernames import skeleton, username_key
 from tests.conftest import PASSWORD, AuthActions
 from webinars import services as webinars
 from webinars.models import Webinar, WebinarStatus
@@ -86,6 +86,7 @@ def _add_user(name: str, role: Role, shown: str | None = None) -> User:
     user = User(
         username=name,
         username_key=username_key(name),
+        username_skeleton=skeleton(name),
         password_hash=_password_hash(),
         display_name=shown,
         role=role.value,

@@ -1,0 +1,301 @@
+"""Routes of the login steps beyond the password: recovery codes, TOTP, the new password after
+recovery, and the guard that keeps an account on those steps until they are done.
+
+A login goes: the first factor (password at ``/login``, or a recovery code at
+``/login/recovery``), then the code from the app at ``/login/code`` when the account has TOTP,
+then the session begins. A session begun with a recovery code can only choose a new password
+until it has; an account that ``REQUIRE_TOTP`` obliges to use a second factor can only set one up.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from school import credentials, services
+from school.extensions import db, limiter
+from school.forms import ConfirmPasswordForm, NewPasswordForm, RecoveryLoginForm, TotpCodeForm
+from school.models import User
+from school.passwords import verify_password
+from school.redirects import local_path
+from school.throttle import account_limit, client_limit
+from school.views_helpers import refuse
+
+bp = Blueprint("credentials", __name__)
+
+#: How long the code from the app may take after the password, in seconds.
+PENDING_SECONDS = 300
+#: What a session that must choose a password or set up TOTP may still reach.
+OPEN_ENDPOINTS = frozenset(
+    {
+        "static",
+        "credentials.new_password",
+        "credentials.two_factor",
+        "credentials.recovery_codes",
+        "school.logout",
+        "school.set_language",
+        "school.privacy",
+    }
+)
+
+
+def begin_session(user: User) -> None:
+    """Log ``user`` in with a brand-new session: nothing set before it survives (no fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    services.start_session(user)
+    login_user(user)
+    session.permanent = True
+
+
+def after_first_factor(user: User, next_path: str | None, *, recovery: bool = False):
+    """The response once the password or a recovery code is right: the second step, or in."""
+    if not user.has_totp:
+        return _log_in(user, next_path, recovery=recovery)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session["pending_login"] = {
+        "user": user.id,
+        "next": local_path(next_path) or "",
+        "recovery": recovery,
+        "since": int(time.time()),
+    }
+    return redirect(url_for("credentials.second_factor"))
+
+
+def _log_in(user: User, next_path: str | None, *, recovery: bool):
+    begin_session(user)
+    if recovery:
+        session["must_change_password"] = True
+        flash(_("You are logged in with a recovery code. Choose a new password now."), "success")
+        return redirect(url_for("credentials.new_password"))
+    return redirect(local_path(next_path) or url_for("school.home"))
+
+
+@bp.before_app_request
+def _finish_credentials_first():
+    if not current_user.is_authenticated or request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if session.get("must_change_password"):
+        return redirect(url_for("credentials.new_password"))
+    if credentials.totp_required(current_user) and not current_user.has_totp:
+        return redirect(url_for("credentials.two_factor"))
+    return None
+
+
+@bp.route("/login/recovery", methods=["GET", "POST"])
+@limiter.limit(lambda: client_limit("LOGIN_LIMITS"), methods=["POST"])
+def recovery_login():
+    """Log in with a recovery code. No per-account limit applies: a code carries 79 random
+    bits, and others' wrong passwords must not keep the owner out."""
+    if current_user.is_authenticated:
+        return redirect(url_for("school.home"))
+    form = RecoveryLoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = credentials.use_recovery_code(form.username.data, form.code.data)
+        if user is not None:
+            return after_first_factor(user, form.next.data, recovery=True)
+        flash(_("This code does not open this account. Each code works only once."), "error")
+    return _form_page(
+        form,
+        _("Log in with a recovery code"),
+        intro=[
+            _(
+                "Forgot your password, or the login is refused for a while? A recovery code lets"
+                " you in, and then you choose a new password."
+            )
+        ],
+        submit=_("Log in"),
+        outro=[_("Lost the codes as well? An administrator of the site can help.")],
+        autocomplete={"username": "username", "code": "off"},
+    )
+
+
+def _form_page(form, title: str, *, intro: list[str], submit: str, outro=(), autocomplete=None):
+    """A page of one form (``school/one_form.html``)."""
+    return render_template(
+        "school/one_form.html",
+        form=form,
+        title=title,
+        intro=intro,
+        submit=submit,
+        outro=outro,
+        autocomplete=autocomplete or {},
+    )
+
+
+def _private(html: str):
+    """A page with a secret on it (codes, a TOTP key): never stored by any cache."""
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _pending_user() -> tuple[User | None, dict]:
+    pending = session.get("pending_login") or {}
+    if time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        return None, {}
+    user = db.session.get(User, pending.get("user", 0))
+    if user is None or not user.is_active_account or not user.has_totp:
+        return None, {}
+    return user, pending
+
+
+def _pending_key() -> str:
+    return f"totp:{(session.get('pending_login') or {}).get('user', 0)}"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(account_limit, methods=["POST"], key_func=_pending_key)
+def second_factor():
+    if current_user.is_authenticated:
+        return redirect(url_for("school.home"))
+    user, pending = _pending_user()
+    if user is None:
+        session.pop("pending_login", None)
+        flash(_("Log in again: the time for the code has run out."), "error")
+        return redirect(url_for("school.login"))
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        if credentials.check_totp(user, form.code.data):
+            return _log_in(user, pending.get("next"), recovery=pending.get("recovery", False))
+        flash(_("That code is not right. Try the newest code from the app."), "error")
+    return _form_page(
+        form,
+        _("Code from the app"),
+        intro=[
+            _(
+                "This account has two-step login. Open the authenticator app on your phone and"
+                " enter the code it shows for this site."
+            )
+        ],
+        submit=_("Log in"),
+        autocomplete={"code": "one-time-code"},
+    )
+
+
+@bp.route("/account/new-password", methods=["GET", "POST"])
+@login_required
+def new_password():
+    if not session.get("must_change_password"):
+        return redirect(url_for("school.settings"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(
+                current_user, form.password.data, keep_token=current_user.current_session_token
+            )
+        except services.AccountError as error:
+            refuse(form, error)
+        else:
+            session.pop("must_change_password", None)
+            flash(_("Password changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("school.home"))
+    return _form_page(
+        form,
+        _("Choose a new password"),
+        intro=[
+            _(
+                "You logged in with a recovery code. Choose a new password to go on; every other"
+                " session will be logged out."
+            )
+        ],
+        submit=_("Save the password"),
+        autocomplete={"password": "new-password"},
+    )
+
+
+def show_new_codes(user: User):
+    """Make ``user``'s recovery codes anew and show them once, on the next page."""
+    session["fresh_recovery_codes"] = credentials.new_recovery_codes(user)
+    return redirect(url_for("credentials.recovery_codes"))
+
+
+@bp.get("/account/recovery-codes")
+@login_required
+def recovery_codes():
+    codes = session.pop("fresh_recovery_codes", None)
+    return _private(
+        render_template(
+            "school/recovery_codes.html",
+            codes=codes,
+            left=credentials.recovery_codes_left(current_user),
+            form=ConfirmPasswordForm(),
+        )
+    )
+
+
+@bp.post("/account/recovery-codes")
+@login_required
+def make_recovery_codes():
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit() and verify_password(
+        current_user.password_hash, form.password.data
+    ):
+        return show_new_codes(current_user)
+    flash(_("The password is wrong. The old codes still work."), "error")
+    return redirect(url_for("credentials.recovery_codes"))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    if current_user.has_totp:
+        return render_template(
+            "school/two_factor.html",
+            form=ConfirmPasswordForm(),
+            required=credentials.totp_required(current_user),
+        )
+    secret = session.get("totp_pending") or credentials.new_totp_secret()
+    session["totp_pending"] = secret
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        try:
+            credentials.enable_totp(current_user, secret, form.code.data)
+        except credentials.CredentialError as error:
+            refuse(form, error)
+        else:
+            session.pop("totp_pending", None)
+            flash(_("Two-step login is on. You will be asked for a code at each login."), "success")
+            return redirect(url_for("school.settings"))
+    uri = credentials.totp_uri(current_user, secret)
+    return _private(
+        render_template(
+            "school/two_factor_setup.html",
+            form=form,
+            secret=secret,
+            qr=credentials.qr_svg(uri, _("QR code for the authenticator app")),
+            required=credentials.totp_required(current_user),
+        )
+    )
+
+
+@bp.post("/account/two-factor/off")
+@login_required
+def disable_two_factor():
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.disable_totp(current_user, form.password.data)
+        except credentials.CredentialError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Two-step login is off."), "success")
+            return redirect(url_for("school.settings"))
+    return redirect(url_for("credentials.two_factor"))
