@@ -20,7 +20,7 @@ from tests.load.web import csrf_token
 # Pages anonymous visitors read during the backup; they change nothing in the database.
 PAGES = ("/webinars/", "/courses/", "/finance/", "/finance/search?" + urlencode({"q": "пенсия"}))
 # The only tables the visitors who sign up during the backup write to.
-SIGN_UP_TABLES = {"users", "user_sessions"}
+SIGN_UP_TABLES = {"users", "user_sessions", "recovery_codes"}
 
 
 def content(url: str) -> dict[str, list[tuple]]:
