@@ -84,17 +84,25 @@ def _helpers() -> dict:
 def index():
     return render_template(
         "finance/index.html",
-        topics=services.topics_with_entries(),
+        summaries=services.topic_summaries(),
         panels=registry.index_panel_html(),
     )
+
+
+@bp.get("/questions/")
+@public_page
+def all_entries():
+    page = request.args.get("page", 1, type=id_number)
+    return render_template("finance/all_entries.html", pagination=services.all_entries_page(page))
 
 
 @bp.get("/topics/<slug>")
 @public_page
 def topic(slug: str):
     item = require_view(or_404(services.topic_by_slug(slug)))
+    page = request.args.get("page", 1, type=id_number)
     return render_template(
-        "finance/topic.html", topic=item, entries=services.published_entries(topic=item)
+        "finance/topic.html", topic=item, pagination=services.topic_page(item, page)
     )
 
 

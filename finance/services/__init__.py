@@ -23,8 +23,12 @@ from finance.services.common import (
     today,
 )
 from finance.services.entries import (
+    ENTRIES_PER_PAGE,
+    ENTRIES_PER_TOPIC,
     STATUS_FILTERS,
     EntryInput,
+    TopicSummary,
+    all_entries_page,
     create_entry,
     entry_by_slug,
     list_entries,
@@ -33,7 +37,8 @@ from finance.services.entries import (
     published_entries,
     revision_by_number,
     save_entry,
-    topics_with_entries,
+    topic_page,
+    topic_summaries,
 )
 from finance.services.review import (
     approve,
@@ -60,6 +65,8 @@ from finance.services.topics import (
 )
 
 __all__ = [
+    "ENTRIES_PER_PAGE",
+    "ENTRIES_PER_TOPIC",
     "EXPORT_CHOICES",
     "PROBLEM_MESSAGES",
     "REVIEW_PERIOD_MONTHS",
@@ -69,7 +76,9 @@ __all__ = [
     "ImportSummary",
     "SearchHit",
     "SearchPage",
+    "TopicSummary",
     "add_months",
+    "all_entries_page",
     "approve",
     "create_entry",
     "create_topic",
@@ -100,6 +109,7 @@ __all__ = [
     "submit_for_review",
     "today",
     "topic_by_slug",
-    "topics_with_entries",
+    "topic_page",
+    "topic_summaries",
     "update_topic",
 ]

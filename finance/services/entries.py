@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
-from finance.models import Entry, EntryRevision, Status, Topic
+from finance.models import Entry, EntryRevision, Status, Topic, entry_topics
 from finance.services.common import FinanceError, today
 from finance.services.topics import list_topics
 from school.extensions import db
@@ -185,11 +186,84 @@ def published_entries(topic: Topic | None = None, language: str | None = None) -
     return list(db.session.scalars(stmt))
 
 
-def topics_with_entries() -> list[tuple[Topic, list[Entry]]]:
-    """Every topic with its published entries, for the reader's index page."""
-    entries = published_entries()
+#: Entries shown under each topic on the reader's index page; the topic page lists them all.
+ENTRIES_PER_TOPIC = 5
+#: Entries per page of a topic page and of the list of all questions.
+ENTRIES_PER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    """A topic on the reader's index: how many answers it has, and the first few."""
+
+    topic: Topic
+    count: int
+    entries: list[Entry]
+
+
+def _published() -> Select:
+    return (
+        select(Entry)
+        .where(Entry.published_revision_id.is_not(None))
+        .options(selectinload(Entry.published_revision))
+    )
+
+
+def topic_summaries(per_topic: int = ENTRIES_PER_TOPIC) -> list[TopicSummary]:
+    """Every topic with its count of published entries and its first ``per_topic`` of them.
+
+    Four queries, whatever the number of topics and entries: the topics, the counts, the first
+    entries of each topic (a window over the link table), and their published revisions.
+    """
+    topics = list_topics()
+    link = entry_topics
+    published = Entry.published_revision_id.is_not(None)
+    counts = dict(
+        db.session.execute(
+            select(link.c.topic_id, func.count())
+            .join(Entry, Entry.id == link.c.entry_id)
+            .where(published)
+            .group_by(link.c.topic_id)
+        ).all()
+    )
+    ranked = (
+        select(
+            link.c.topic_id,
+            link.c.entry_id,
+            func.row_number()
+            .over(partition_by=link.c.topic_id, order_by=link.c.entry_id)
+            .label("rank"),
+        )
+        .join(Entry, Entry.id == link.c.entry_id)
+        .where(published)
+        .subquery()
+    )
+    firsts = db.session.execute(
+        select(ranked.c.topic_id, ranked.c.entry_id).where(ranked.c.rank <= per_topic)
+    ).all()
+    entries = {
+        entry.id: entry
+        for entry in db.session.scalars(_published().where(Entry.id.in_({e for _t, e in firsts})))
+    }
     by_topic: dict[int, list[Entry]] = {}
-    for entry in entries:
-        for topic in entry.topics:
-            by_topic.setdefault(topic.id, []).append(entry)
-    return [(topic, by_topic.get(topic.id, [])) for topic in list_topics()]
+    for topic_id, entry_id in sorted(firsts):
+        by_topic.setdefault(topic_id, []).append(entries[entry_id])
+    return [
+        TopicSummary(topic, counts.get(topic.id, 0), by_topic.get(topic.id, [])) for topic in topics
+    ]
+
+
+def topic_page(topic: Topic, page: int = 1, per_page: int = ENTRIES_PER_PAGE):
+    """One page of a topic's published entries, in the order they were written."""
+    stmt = _published().where(Entry.topics.any(Topic.id == topic.id)).order_by(Entry.id)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def all_entries_page(page: int = 1, per_page: int = ENTRIES_PER_PAGE):
+    """One page of every published question, alphabetically (the reader's A to Z)."""
+    stmt = (
+        _published()
+        .join(EntryRevision, EntryRevision.id == Entry.published_revision_id)
+        .order_by(func.lower(EntryRevision.question), Entry.id)
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

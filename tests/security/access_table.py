@@ -614,6 +614,7 @@ ROWS: list[Row] = [
     Row("quizzes.answer_key_pdf", "GET", OWNER, _w("quiz", "quiz_id")),
     # --- knowledge base: readers --------------------------------------------------------------
     Row("finance.index", "GET", EVERYONE),
+    Row("finance.all_entries", "GET", EVERYONE),
     Row("finance.topic", "GET", EVERYONE, _w("topic_slug", "slug")),
     Row("finance.entry", "GET", EVERYONE, _w("entry_slug", "slug"), "published"),
     Row(

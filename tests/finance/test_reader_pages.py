@@ -1,0 +1,68 @@
+"""The reader's pages of the knowledge base stay bounded as it grows: summaries and pages, with
+a number of queries that does not depend on how many entries there are."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from finance.services import ENTRIES_PER_PAGE, ENTRIES_PER_TOPIC
+from tests.finance import factories as f
+from tests.querycount import page_statements
+
+PAGES = ["/finance/", "/finance/topics/pensions", "/finance/questions/", "/finance/search?q=пенсия"]
+
+
+@pytest.fixture
+def app(app_config, request):
+    app_config["PAGE_CACHE_SECONDS"] = 0  # every request renders: its queries are counted
+    return request.getfixturevalue("app")
+
+
+def add_entries(user, count: int, start: int = 0) -> None:
+    pensions, housing = f.topic("pensions", "Пенсии"), f.topic("housing", "Жильё")
+    for number in range(start, start + count):
+        f.entry(
+            user,
+            f"entry-{number:03d}",
+            f"Вопрос {number:03d} про пенсию?",
+            topics=[pensions] if number % 3 else [pensions, housing],
+        )
+
+
+def test_query_counts_do_not_grow_with_the_entries(app, client, make_user):
+    staff = make_user("staff")
+    add_entries(staff, 3)
+    small = {path: page_statements(client, path) for path in PAGES}
+    add_entries(staff, 2 * ENTRIES_PER_PAGE, start=3)
+    large = {path: page_statements(client, path) for path in PAGES}
+    assert large == small
+
+
+def test_the_index_shows_a_few_entries_per_topic_and_counts_the_rest(app, client, make_user):
+    add_entries(make_user("staff"), 12)
+    page = client.get("/finance/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    pensions = page.split('id="topic-pensions"')[1].split("</section>")[0]
+    assert pensions.count("<li>") == ENTRIES_PER_TOPIC
+    assert "All 12 answers on this topic" in pensions
+    housing = page.split('id="topic-housing"')[1].split("</section>")[0]
+    assert housing.count("<li>") == 4 and "All " not in housing
+    assert 'href="/finance/questions/"' in page
+
+
+def test_topic_pages_and_the_a_to_z_list_are_paginated_without_javascript(app, client, make_user):
+    add_entries(make_user("staff"), ENTRIES_PER_PAGE + 5)
+    first = client.get("/finance/topics/pensions").get_data(as_text=True)
+    assert first.count('class="entry-summary"') == ENTRIES_PER_PAGE
+    assert re.search(r'href="/finance/topics/pensions\?page=2"[^>]*rel="next"', first)
+    second = client.get("/finance/topics/pensions?page=2").get_data(as_text=True)
+    assert second.count('class="entry-summary"') == 5
+    assert "Вопрос 034" in second
+    assert client.get("/finance/topics/pensions?page=99").status_code == 200
+
+    listed = []
+    for number in (1, 2):
+        page = client.get(f"/finance/questions/?page={number}").get_data(as_text=True)
+        listed += re.findall(r"Вопрос (\d{3}) про пенсию", page)
+    assert listed == sorted(listed) and len(listed) == ENTRIES_PER_PAGE + 5
