@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from finance.forms import SLUG_MESSAGE

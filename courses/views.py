@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -38,7 +30,13 @@ from school.pagecache import public_page
 from school.permissions import can_edit, can_view, require_edit, require_view, role_required
 from school.reorder import offset_of
 from school.views import safe_next
-from school.views_helpers import confirm_delete, refuse, requested_direction
+from school.views_helpers import (
+    confirm_delete,
+    flash_redirect,
+    refuse,
+    requested_direction,
+    save_form,
+)
 
 bp = Blueprint("courses", __name__)
 
@@ -305,24 +303,7 @@ def manage():
 @bp.route("/courses/new", methods=["GET", "POST"])
 @role_required(Role.INSTRUCTOR)
 def new_course():
-    form = CourseForm()
-    if form.validate_on_submit():
-        try:
-            course = services.create_course(
-                current_user,
-                title=form.title.data,
-                slug=form.slug.data,
-                summary=form.summary.data,
-                description=form.description.data,
-                language=form.language.data,
-            )
-        except CourseError as error:
-            refuse(form, error)
-        else:
-            flash(_("Course created as a draft. Add modules and lessons, then publish it."),
-                  "success")  # fmt: skip
-            return redirect(url_for("courses.edit", slug=course.slug))
-    return render_template("courses/course_form.html", form=form, course=None), _status(form)
+    return _course_form(None)
 
 
 @bp.route("/courses/import", methods=["GET", "POST"])
@@ -378,24 +359,40 @@ def edit(slug: str):
 
 @bp.route("/courses/<slug>/edit/settings", methods=["GET", "POST"])
 def settings(slug: str):
-    course = _editable(slug)
+    return _course_form(_editable(slug))
+
+
+def _course_form(course: Course | None):
+    """The form of a new course (``course`` None: a draft taught by its author) or its settings."""
     form = CourseForm(obj=course)
-    if form.validate_on_submit():
+
+    def save() -> Course:
+        fields = {
+            "title": form.title.data,
+            "slug": form.slug.data,
+            "summary": form.summary.data,
+            "description": form.description.data,
+            "language": form.language.data,
+        }
+        if course is None:
+            return services.create_course(current_user, **fields)
         try:
-            services.update_course(
-                course,
-                title=form.title.data,
-                slug=form.slug.data,
-                summary=form.summary.data,
-                description=form.description.data,
-                language=form.language.data,
-            )
-        except CourseError as error:
+            services.update_course(course, **fields)
+        except CourseError:
             db.session.rollback()
-            refuse(form, error)
+            raise
+        return course
+
+    def then(saved: Course):
+        if course is None:
+            message = _("Course created as a draft. Add modules and lessons, then publish it.")
         else:
-            flash(_("Course saved."), "success")
-            return redirect(url_for("courses.edit", slug=course.slug))
+            message = _("Course saved.")
+        return flash_redirect(message, url_for("courses.edit", slug=saved.slug))
+
+    answer = save_form(form, save, then)
+    if answer is not None:
+        return answer
     return render_template("courses/course_form.html", form=form, course=course), _status(form)
 
 
@@ -468,38 +465,34 @@ def delete_course(slug: str):
 
 @bp.route("/courses/<slug>/edit/modules/new", methods=["GET", "POST"])
 def new_module(slug: str):
-    course = _editable(slug)
-    form = ModuleForm()
-    if form.validate_on_submit():
-        try:
-            module = services.create_module(
-                course, title=form.title.data, slug=form.slug.data, body=form.body.data
-            )
-        except CourseError as error:
-            refuse(form, error)
-        else:
-            flash(_("Module added."), "success")
-            return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module.id}"))
-    return render_template(
-        "courses/module_form.html", course=course, module=None, form=form
-    ), _status(form)
+    return _module_form(_editable(slug), None)
 
 
 @bp.route("/courses/<slug>/edit/modules/<int:module_id>", methods=["GET", "POST"])
 def edit_module(slug: str, module_id: int):
     course = _editable(slug)
-    module = _module_of(course, module_id)
+    return _module_form(course, _module_of(course, module_id))
+
+
+def _module_form(course: Course, module: Module | None):
+    """The form of a new module (``module`` None) or of an existing one."""
     form = ModuleForm(obj=module)
-    if form.validate_on_submit():
-        try:
-            services.update_module(
-                module, title=form.title.data, slug=form.slug.data, body=form.body.data
-            )
-        except CourseError as error:
-            refuse(form, error)
-        else:
-            flash(_("Module saved."), "success")
-            return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"))
+
+    def save() -> Module:
+        fields = {"title": form.title.data, "slug": form.slug.data, "body": form.body.data}
+        if module is None:
+            return services.create_module(course, **fields)
+        services.update_module(module, **fields)
+        return module
+
+    def then(saved: Module):
+        message = _("Module added.") if module is None else _("Module saved.")
+        anchor = f"module-{saved.id}"
+        return flash_redirect(message, url_for("courses.edit", slug=course.slug, _anchor=anchor))
+
+    answer = save_form(form, save, then)
+    if answer is not None:
+        return answer
     return render_template(
         "courses/module_form.html", course=course, module=module, form=form
     ), _status(form)
@@ -531,12 +524,6 @@ def delete_module(slug: str, module_id: int):
     )
 
 
-def _preview(form) -> str | None:
-    if request.method == "POST" and request.form.get("action") == "preview":
-        return render_markdown(form.body.data)
-    return None
-
-
 @bp.route("/courses/<slug>/edit/modules/<int:module_id>/items/new", methods=["GET", "POST"])
 def new_item(slug: str, module_id: int):
     course = _editable(slug)
@@ -545,69 +532,60 @@ def new_item(slug: str, module_id: int):
     handler = get_handler(kind)
     if handler is None or not handler.creatable:
         abort(404)
-    form = ItemForm()
-    preview = None
-    if form.validate_on_submit():
-        preview = _preview(form)
-        if preview is None:
-            try:
-                item = services.create_item(
-                    module,
-                    kind=kind,
-                    title=form.title.data,
-                    slug=form.slug.data,
-                    body=form.body.data,
-                    required=form.required.data,
-                )
-            except CourseError as error:
-                refuse(form, error)
-            else:
-                flash(_("Added: %(title)s", title=item.title), "success")
-                target = handler.edit_url(item)
-                return redirect(
-                    target or url_for("courses.edit", slug=slug, _anchor=f"item-{item.id}")
-                )
-    status = 200 if preview is not None else _status(form)
-    return render_template(
-        "courses/item_form.html",
-        course=course,
-        module=module,
-        item=None,
-        kind=kind,
-        form=form,
-        preview=preview,
-    ), status
+    return _item_form(course, module, kind, None)
 
 
 @bp.route("/courses/<slug>/edit/items/<int:item_id>", methods=["GET", "POST"])
 def edit_item(slug: str, item_id: int):
     course = _editable(slug)
     item = _item_of(course, item_id)
+    return _item_form(course, item.module, item.kind, item)
+
+
+def _item_form(course: Course, module: Module, kind: str, item: Item | None):
+    """The form of a new item of ``kind`` in ``module`` (``item`` None) or of an existing one.
+
+    "Preview" shows the body rendered under the form and saves nothing.
+    """
     form = ItemForm(obj=item)
+
+    def save() -> Item:
+        fields = {
+            "title": form.title.data,
+            "slug": form.slug.data,
+            "body": form.body.data,
+            "required": form.required.data,
+        }
+        if item is None:
+            return services.create_item(module, kind=kind, **fields)
+        services.update_item(item, **fields)
+        return item
+
+    def then(saved: Item):
+        target = url_for("courses.edit", slug=course.slug, _anchor=f"item-{saved.id}")
+        if item is None:
+            handler = get_handler(kind)
+            message = _("Added: %(title)s", title=saved.title)
+            target = (handler.edit_url(saved) if handler else None) or target
+        else:
+            message = _("Saved.")
+        return flash_redirect(message, target)
+
     preview = None
-    if form.validate_on_submit():
-        preview = _preview(form)
-        if preview is None:
-            try:
-                services.update_item(
-                    item,
-                    title=form.title.data,
-                    slug=form.slug.data,
-                    body=form.body.data,
-                    required=form.required.data,
-                )
-            except CourseError as error:
-                refuse(form, error)
-            else:
-                flash(_("Saved."), "success")
-                return redirect(url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"))
+    if request.form.get("action") == "preview":
+        if form.validate_on_submit():
+            preview = render_markdown(form.body.data)
+    else:
+        answer = save_form(form, save, then)
+        if answer is not None:
+            return answer
     status = 200 if preview is not None else _status(form)
     return render_template(
         "courses/item_form.html",
         course=course,
-        module=item.module,
+        module=module,
         item=item,
-        kind=item.kind,
+        kind=kind,
         form=form,
         preview=preview,
     ), status

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finance import bundle as bundles
 from finance import diff, registry, services
-from finance.forms import (
-    ApproveForm,
-    EntryForm,
-    ImportForm,
-    ReviewDueForm,
-    TopicForm,
-)
+from finance.forms import ApproveForm, EntryForm, ImportForm, ReviewDueForm, TopicForm
 from finance.models import Entry, Status, Topic
 from finance.search import highlight
 from school.extensions import db

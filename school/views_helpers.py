@@ -1,4 +1,5 @@
-"""Small pieces every feature's views use: not found, refusals on forms, move buttons."""
+"""Small pieces every feature's views use: not found, refusals on forms, saving a form, move
+buttons, the "really delete?" page."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 
 from school.refusal import Refusal
 from school.reorder import DIRECTIONS
@@ -33,6 +35,31 @@ def refuse(form, refusal: Refusal) -> None:
         else:
             for line in lines:
                 flash(line, "error")
+
+
+def save_form(
+    form, save: Callable[[], T], then: Callable[[T], ResponseReturnValue]
+) -> ResponseReturnValue | None:
+    """The usual POST of a form: when ``form`` validates, ``save()``, then answer ``then(result)``.
+
+    None when there is nothing to answer yet: the form was not sent, did not validate, or the
+    save was refused (its messages are then on the form, see :func:`refuse`), so the caller
+    shows the form again.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except Refusal as error:
+        refuse(form, error)
+        return None
+    return then(result)
+
+
+def flash_redirect(message: Any, url: str, category: str = "success") -> ResponseReturnValue:
+    """Flash ``message`` and redirect to ``url``: the answer to a form that did its work."""
+    flash(str(message), category)
+    return redirect(url)
 
 
 def requested_direction() -> str:

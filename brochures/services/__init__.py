@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from brochures.services.accounts import (
-    export_user_data,
-    forget_user,
-)
-from brochures.services.common import (
-    BrochureError,
-)
+from brochures.services.accounts import export_user_data, forget_user
+from brochures.services.common import BrochureError
 from brochures.services.compose import (
     BrochureInput,
     add_item,
@@ -34,13 +29,7 @@ from brochures.services.editions import (
     edition_by_number,
     publish_edition,
 )
-from brochures.services.pdfs import (
-    build,
-    build_job,
-    check_format,
-    edition_pdf_files,
-    preview,
-)
+from brochures.services.pdfs import build, build_job, check_format, edition_pdf_files, preview
 
 __all__ = [
     "BrochureError",

@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from brochures.layout import (
-    BROCHURE_FORMATS,
-    MEMO_PAPERS,
-)
+from brochures.layout import BROCHURE_FORMATS, MEMO_PAPERS
 from brochures.models import Brochure, BrochureItem, BrochureSection, Kind
 from brochures.services.common import BrochureError
 from finance.models import Entry, Topic

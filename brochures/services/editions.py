@@ -12,12 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from brochures import rendering
-from brochures.layout import (
-    Document,
-    EntryData,
-    SectionData,
-    formats_for,
-)
+from brochures.layout import Document, EntryData, SectionData, formats_for
 from brochures.models import Brochure, Edition
 from brochures.services.common import BrochureError
 from brochures.services.compose import _brochure_entry_ids

@@ -11,10 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from brochures import rendering
-from brochures.layout import (
-    FORMATS,
-    formats_for,
-)
+from brochures.layout import FORMATS, formats_for
 from brochures.models import Brochure, Edition
 from brochures.printjobs import BOOKLET_SUFFIX, BuildJob, BuildResult, run_build
 from brochures.services.common import BrochureError

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from finance.services.accounts import (
-    export_user_data,
-    forget_user,
-)
+from finance.services.accounts import export_user_data, forget_user
 from finance.services.bundle import (
     EXPORT_CHOICES,
     PROBLEM_MESSAGES,
@@ -48,13 +45,7 @@ from finance.services.review import (
     set_review_due,
     submit_for_review,
 )
-from finance.services.search import (
-    SearchHit,
-    SearchPage,
-    reindex,
-    reindex_all,
-    search,
-)
+from finance.services.search import SearchHit, SearchPage, reindex, reindex_all, search
 from finance.services.topics import (
     create_topic,
     delete_topic,

@@ -21,12 +21,7 @@ Callers use the names below: ``from quizzes import services; services.start_atte
 
 from quizzes.services._common import QuizError
 from quizzes.services.accounts import erase_user, export_user, forget_attempts
-from quizzes.services.analysis import (
-    OptionRow,
-    QuestionReport,
-    StatisticsReport,
-    statistics_report,
-)
+from quizzes.services.analysis import OptionRow, QuestionReport, StatisticsReport, statistics_report
 from quizzes.services.attempts import (
     DEFAULT_GRACE_SECONDS,
     Overview,
@@ -65,13 +60,7 @@ from quizzes.services.gift_files import (
     import_gift,
     parse_for_import,
 )
-from quizzes.services.gradebook import (
-    ResultRow,
-    attempts_by_user,
-    csv_cell,
-    results,
-    results_csv,
-)
+from quizzes.services.gradebook import ResultRow, attempts_by_user, csv_cell, results, results_csv
 from quizzes.services.lookup import (
     get_attempt,
     get_question,
