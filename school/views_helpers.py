@@ -56,6 +56,11 @@ def save_form(
     return then(result)
 
 
+def field_data(form, *names: str) -> dict[str, Any]:
+    """The data of the fields ``names`` of ``form``, by name: a service's keyword arguments."""
+    return {name: form[name].data for name in names}
+
+
 def flash_redirect(message: Any, url: str, category: str = "success") -> ResponseReturnValue:
     """Flash ``message`` and redirect to ``url``: the answer to a form that did its work."""
     flash(str(message), category)
