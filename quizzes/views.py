@@ -306,17 +306,10 @@ def _question_form(quiz: Quiz, kind: str, row: Question | None):
     else:
         data = question_form_data(row.data) if row is not None else new_question_data(kind)
         form = form_class(data=data)
-        rows = getattr(form, form.rows_name, None) if form.rows_name else None
-        if row is not None and rows is not None:
-            for _extra in range(2):
-                if len(rows.entries) < rows.max_entries:
-                    rows.append_entry()
+        if row is not None:
+            form.add_rows(2)
     if request.method == "POST" and request.form.get("action") == "more":
-        rows = getattr(form, form.rows_name, None) if form.rows_name else None
-        if rows is not None:
-            for _extra in range(ROWS_TO_ADD):
-                if len(rows.entries) < rows.max_entries:
-                    rows.append_entry()
+        form.add_rows(ROWS_TO_ADD)
         return form, None
     if form.validate_on_submit():
         return form, read_question(form)
