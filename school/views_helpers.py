@@ -44,7 +44,7 @@ def save_form(
 
     None when there is nothing to answer yet: the form was not sent, did not validate, or the
     save was refused (its messages are then on the form, see :func:`refuse`), so the caller
-    shows the form again.
+    shows the form again: ``return save_form(...) or render_template(...)``.
     """
     if not form.validate_on_submit():
         return None

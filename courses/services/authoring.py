@@ -159,14 +159,27 @@ def remove_instructor(course: Course, user_id: int) -> None:
     db.session.commit()
 
 
-def _module_slug(course: Course, slug: str, title: str, module: Module | None = None) -> str:
-    taken = {m.slug for m in course.modules if module is None or m.id != module.id}
+def _free_slug(siblings, own, slug: str, title: str, *, fallback: str, taken_message) -> str:
+    """The slug of a module or item (``own``, None when new) among its ``siblings``: the one
+    asked for, checked and not taken, or one made from the title when none is asked for."""
+    taken = {s.slug for s in siblings if own is None or s.id != own.id}
     if not (slug or "").strip():
-        return unique_slug(slugify(title, "module"), taken)
+        return unique_slug(slugify(title, fallback), taken)
     slug = check_slug(slug)
     if slug in taken:
-        raise CourseError(_l("Another module of this course uses this name."), "slug")
+        raise CourseError(taken_message, "slug")
     return slug
+
+
+def _module_slug(course: Course, slug: str, title: str, module: Module | None = None) -> str:
+    return _free_slug(
+        course.modules,
+        module,
+        slug,
+        title,
+        fallback="module",
+        taken_message=_l("Another module of this course uses this name."),
+    )
 
 
 def create_module(course: Course, *, title: str, slug: str = "", body: str = "") -> Module:
@@ -237,13 +250,14 @@ def move_module(module: Module, offset: int) -> bool:
 
 
 def _item_slug(module: Module, slug: str, title: str, item: Item | None = None) -> str:
-    taken = {i.slug for i in module.items if item is None or i.id != item.id}
-    if not (slug or "").strip():
-        return unique_slug(slugify(title, "lesson"), taken)
-    slug = check_slug(slug)
-    if slug in taken:
-        raise CourseError(_l("Another item of this module uses this name."), "slug")
-    return slug
+    return _free_slug(
+        module.items,
+        item,
+        slug,
+        title,
+        fallback="lesson",
+        taken_message=_l("Another item of this module uses this name."),
+    )
 
 
 def create_item(

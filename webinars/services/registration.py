@@ -143,6 +143,18 @@ def _promote(webinar: Webinar, now: datetime | None = None) -> list[WebinarRegis
     return promoted
 
 
+def _locked_registration(webinar: Webinar, user: User) -> WebinarRegistration | None:
+    """The user's registration for the webinar, if any, locked until the transaction ends."""
+    return db.session.execute(
+        select(WebinarRegistration)
+        .where(
+            WebinarRegistration.webinar_id == webinar.id,
+            WebinarRegistration.user_id == user.id,
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
+
+
 def register(user: User, webinar_id: int) -> Outcome:
     """Take a place, or a place on the waiting list when the webinar is full."""
     webinar = _locked(webinar_id)
@@ -153,14 +165,7 @@ def register(user: User, webinar_id: int) -> Outcome:
     if webinar.has_started(now):
         db.session.rollback()
         raise WebinarError(_l("Registration has closed: the webinar has already started."))
-    registration = db.session.execute(
-        select(WebinarRegistration)
-        .where(
-            WebinarRegistration.webinar_id == webinar.id,
-            WebinarRegistration.user_id == user.id,
-        )
-        .with_for_update()
-    ).scalar_one_or_none()
+    registration = _locked_registration(webinar, user)
     if registration is not None and registration.is_active:
         db.session.commit()
         return Outcome(registration, changed=False)
@@ -192,14 +197,7 @@ def cancel_registration(user: User, webinar_id: int) -> Outcome:
     """Give up a place (or a place in the queue); the first waitlisted person moves up."""
     webinar = _locked(webinar_id)
     now = now_utc()
-    registration = db.session.execute(
-        select(WebinarRegistration)
-        .where(
-            WebinarRegistration.webinar_id == webinar.id,
-            WebinarRegistration.user_id == user.id,
-        )
-        .with_for_update()
-    ).scalar_one_or_none()
+    registration = _locked_registration(webinar, user)
     if registration is None or not registration.is_active:
         db.session.commit()
         return Outcome(registration, changed=False)
