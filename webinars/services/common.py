@@ -4,9 +4,11 @@ every use case which reads, checks and then writes takes first."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from school.database import begin_write
 from school.extensions import db
+from school.models import User
 from school.refusal import Refusal
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
 
@@ -18,6 +20,21 @@ MAX_INT = 2**31 - 1
 
 class WebinarError(Refusal):
     """A refused change to a webinar (see :class:`school.refusal.Refusal`)."""
+
+
+def active_registrations(user: User):
+    """A query of the user's registrations that hold a place or wait for one, with webinars."""
+    return (
+        select(WebinarRegistration)
+        .join(Webinar)
+        .options(contains_eager(WebinarRegistration.webinar))
+        .where(
+            WebinarRegistration.user_id == user.id,
+            WebinarRegistration.status.in_(
+                [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
+            ),
+        )
+    )
 
 
 def _lock(webinar_id: int) -> Webinar | None:

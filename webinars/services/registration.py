@@ -15,7 +15,13 @@ from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
-from webinars.services.common import PER_PAGE, WebinarError, _locked, _registered_count
+from webinars.services.common import (
+    PER_PAGE,
+    WebinarError,
+    _locked,
+    _registered_count,
+    active_registrations,
+)
 
 REGISTRANTS_PER_PAGE = 100
 
@@ -86,32 +92,18 @@ def all_registrants(webinar: Webinar) -> list[WebinarRegistration]:
     return list(db.session.scalars(_registrants_stmt(webinar)))
 
 
-def _my_active(user: User):
-    return (
-        select(WebinarRegistration)
-        .join(Webinar)
-        .options(contains_eager(WebinarRegistration.webinar))
-        .where(
-            WebinarRegistration.user_id == user.id,
-            WebinarRegistration.status.in_(
-                [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
-            ),
-        )
-    )
-
-
 def my_upcoming(user: User, now: datetime | None = None) -> list[WebinarRegistration]:
     """My registrations for webinars that have not ended, soonest first.
 
     Cancelled and withdrawn webinars stay on this list, so people learn about the change.
     """
-    stmt = _my_active(user).where(Webinar.ends_at > (now or now_utc()))
+    stmt = active_registrations(user).where(Webinar.ends_at > (now or now_utc()))
     return list(db.session.scalars(stmt.order_by(Webinar.starts_at, Webinar.id)))
 
 
 def my_past(user: User, page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None):
     """My registrations for webinars that have ended, latest first, a page at a time."""
-    stmt = _my_active(user).where(Webinar.ends_at <= (now or now_utc()))
+    stmt = active_registrations(user).where(Webinar.ends_at <= (now or now_utc()))
     stmt = stmt.order_by(Webinar.starts_at.desc(), Webinar.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

@@ -8,18 +8,17 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import contains_eager
 
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
 from webinars.models import (
-    RegistrationStatus,
     Webinar,
     WebinarFeedToken,
     WebinarRegistration,
     WebinarStatus,
 )
+from webinars.services.common import active_registrations
 
 # How far back calendar feeds keep past webinars, so subscribed calendars do not lose them.
 CALENDAR_HISTORY = timedelta(days=365)
@@ -49,14 +48,8 @@ def personal_calendar(user: User, now: datetime | None = None) -> list[WebinarRe
     since = (now or now_utc()) - CALENDAR_HISTORY
     return list(
         db.session.scalars(
-            select(WebinarRegistration)
-            .join(Webinar)
-            .options(contains_eager(WebinarRegistration.webinar))
+            active_registrations(user)
             .where(
-                WebinarRegistration.user_id == user.id,
-                WebinarRegistration.status.in_(
-                    [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
-                ),
                 Webinar.status.in_([WebinarStatus.PUBLISHED.value, WebinarStatus.CANCELLED.value]),
                 Webinar.ends_at >= since,
             )
