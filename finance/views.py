@@ -22,7 +22,13 @@ from school.models import Role
 from school.pagecache import public_page
 from school.permissions import require_edit, require_view, role_required
 from school.slugs import slugify
-from school.views_helpers import flash_redirect, or_404, requested_direction, save_form
+from school.views_helpers import (
+    flash_redirect,
+    or_404,
+    requested_direction,
+    save_form,
+    submitted_or_400,
+)
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -292,9 +298,7 @@ def _revision_action(entry_id: int, number: int, action, success) -> ResponseRet
     """Do ``action`` to a revision (a button's POST), then say ``success`` on the entry's page."""
     item = _entry_or_404(entry_id)
     rev = _revision_or_404(item, number)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     try:
         action(current_user, rev)
     except services.FinanceError as error:

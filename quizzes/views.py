@@ -33,7 +33,7 @@ from school.i18n import viewer_timezone
 from school.permissions import can_edit, require_edit, require_view
 from school.reorder import offset_of
 from school.timeutil import now_utc
-from school.views_helpers import confirm_delete, refuse, requested_direction
+from school.views_helpers import confirm_delete, refuse, requested_direction, submitted_or_400
 
 bp = Blueprint("quizzes", __name__)
 
@@ -156,9 +156,7 @@ def quiz(quiz_id: int):
 @login_required
 def start(quiz_id: int):
     quiz = _viewable(quiz_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     try:
         attempt = services.start_attempt(quiz, current_user)
     except QuizError as error:
@@ -435,9 +433,7 @@ def import_gift(quiz_id: int):
 @bp.post("/quizzes/<int:quiz_id>/import/confirm")
 def confirm_import(quiz_id: int):
     quiz = _editable(quiz_id)
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = submitted_or_400(ConfirmImportForm())
     try:
         count = services.import_gift(
             quiz, form.gift_text.data or "", replace=form.replace.data == "1"

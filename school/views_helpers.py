@@ -67,6 +67,16 @@ def flash_redirect(message: Any, url: str, category: str = "success") -> Respons
     return redirect(url)
 
 
+F = TypeVar("F")
+
+
+def submitted_or_400(form: F) -> F:
+    """``form``, sent with a POST and valid (its CSRF token, as a rule), or a bad request."""
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
 def requested_direction() -> str:
     """The "up" or "down" of a move button; any other value is a bad request."""
     direction = request.form.get("direction", "")

@@ -16,11 +16,7 @@ from school.models import User
 def certificate_for(user: User | None, course: Course) -> Certificate | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user.id, Certificate.course_id == course.id
-        )
-    )
+    return db.session.scalar(select(Certificate).filter_by(user_id=user.id, course_id=course.id))
 
 
 def find_certificate(code: str) -> Certificate | None:

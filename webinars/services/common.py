@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from school.database import begin_write
+from school.database import begin_write, locked_row
 from school.extensions import db
 from school.models import User
 from school.refusal import Refusal
@@ -39,12 +39,7 @@ def active_registrations(user: User):
 
 def _lock(webinar_id: int) -> Webinar | None:
     """The webinar, locked for this transaction (PostgreSQL; SQLite holds the write lock)."""
-    return db.session.execute(
-        select(Webinar)
-        .where(Webinar.id == webinar_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    return locked_row(Webinar, webinar_id)
 
 
 def _locked(webinar_id: int) -> Webinar:

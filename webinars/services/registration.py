@@ -38,11 +38,8 @@ class Outcome:
 def registration_of(user: User | None, webinar: Webinar) -> WebinarRegistration | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        select(WebinarRegistration).where(
-            WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.user_id == user.id
-        )
-    )
+    stmt = select(WebinarRegistration).filter_by(webinar_id=webinar.id, user_id=user.id)
+    return db.session.scalar(stmt)
 
 
 def waitlist_position(registration: WebinarRegistration) -> int | None:
