@@ -32,7 +32,13 @@ from school.models import Role
 from school.pagecache import public_page, remembered
 from school.permissions import require_edit, require_view, role_required
 from school.slugs import slugify
-from school.views_helpers import flash_redirect, or_404, requested_direction, save_form
+from school.views_helpers import (
+    flash_redirect,
+    or_404,
+    refusals_flashed,
+    requested_direction,
+    save_form,
+)
 
 bp = Blueprint("brochures", __name__)
 
@@ -318,10 +324,8 @@ def move_section(section_id: int):
 def delete_section(section_id: int):
     section = _section_or_404(section_id)
     brochure_id = section.brochure_id
-    try:
+    with refusals_flashed():
         services.delete_section(section)
-    except services.BrochureError as error:
-        flash(str(error.message), "error")
     return redirect(url_for(".compose", brochure_id=brochure_id, _anchor="sections"))
 
 
@@ -330,10 +334,8 @@ def delete_section(section_id: int):
 def add_item(section_id: int):
     section = _section_or_404(section_id)
     entry_id = request.form.get("entry_id", 0, type=id_number)
-    try:
+    with refusals_flashed():
         services.add_item(section, db.session.get(Entry, entry_id) if entry_id else None)
-    except services.BrochureError as error:
-        flash(str(error.message), "error")
     return redirect(url_for(".compose", brochure_id=section.brochure_id, _anchor=f"s{section.id}"))
 
 
@@ -360,13 +362,11 @@ def move_item(item_id: int):
     item = _item_or_404(item_id)
     brochure_id = item.section.brochure_id
     target = request.form.get("section_id", 0, type=id_number)
-    try:
+    with refusals_flashed():
         if target:
             services.move_item_to_section(item, db.session.get(BrochureSection, target))
         else:
             services.move_item(item, requested_direction())
-    except services.BrochureError as error:
-        flash(str(error.message), "error")
     return redirect(url_for(".compose", brochure_id=brochure_id, _anchor=f"i{item_id}"))
 
 
@@ -385,11 +385,8 @@ def publish(brochure_id: int):
     item = _brochure_or_404(brochure_id)
     form = PublishForm()
     if form.validate_on_submit():
-        try:
+        with refusals_flashed():
             edition = services.publish_edition(current_user, item, form.label.data or "")
-        except services.BrochureError as error:
-            flash(str(error.message), "error")
-        else:
             flash(_("Edition %(number)s is published.", number=edition.number), "success")
     else:
         flash(_("The edition label is too long."), "error")

@@ -34,6 +34,7 @@ from school.views_helpers import (
     confirm_delete,
     field_data,
     flash_redirect,
+    refusals_flashed,
     refuse,
     requested_direction,
     save_form,
@@ -238,10 +239,8 @@ def mark_done(slug: str, item_id: int):
 def mark_undone(slug: str, item_id: int):
     course = _viewable(slug)
     item = _item_of(course, item_id)
-    try:
+    with refusals_flashed():
         services.mark_not_done(current_user, item)
-    except CourseError as error:
-        flash(str(error.message), "error")
     return redirect(url_for("courses.item", slug=course.slug, item_id=item.id, _anchor="done"))
 
 
@@ -421,11 +420,8 @@ def instructors(slug: str):
 @bp.post("/courses/<slug>/edit/instructors/<int:user_id>/remove")
 def remove_instructor(slug: str, user_id: int):
     course = _editable(slug)
-    try:
+    with refusals_flashed():
         services.remove_instructor(course, user_id)
-    except CourseError as error:
-        flash(str(error.message), "error")
-    else:
         flash(_("Instructor removed."), "success")
     if not can_edit(current_user, services.course_by_slug(slug)):
         return redirect(url_for("courses.manage"))
@@ -600,10 +596,8 @@ def preview_item(slug: str, item_id: int):
 @bp.post("/courses/<slug>/edit/items/<int:item_id>/move")
 def move_item(slug: str, item_id: int):
     item = _item_of(_editable(slug), item_id)
-    try:
+    with refusals_flashed():
         services.move_item(item, offset_of(requested_direction()))
-    except CourseError as error:
-        flash(str(error.message), "error")
     return redirect(url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"))
 
 

@@ -25,6 +25,7 @@ from school.slugs import slugify
 from school.views_helpers import (
     flash_redirect,
     or_404,
+    refusals_flashed,
     requested_direction,
     save_form,
     submitted_or_400,
@@ -299,11 +300,8 @@ def _revision_action(entry_id: int, number: int, action, success) -> ResponseRet
     item = _entry_or_404(entry_id)
     rev = _revision_or_404(item, number)
     submitted_or_400(EmptyForm())
-    try:
+    with refusals_flashed():
         action(current_user, rev)
-    except services.FinanceError as error:
-        flash(str(error.message), "error")
-    else:
         flash(str(success), "success")
     return redirect(_entry_url(item))
 
@@ -362,11 +360,8 @@ def set_review_due(entry_id: int):
     item = _entry_or_404(entry_id)
     form = ReviewDueForm()
     if form.validate_on_submit():
-        try:
+        with refusals_flashed():
             services.set_review_due(current_user, item, form.review_due.data)
-        except services.FinanceError as error:
-            flash(str(error.message), "error")
-        else:
             flash(_("The review date is changed."), "success")
     else:
         for message in form.review_due.errors:
@@ -426,11 +421,8 @@ def move_topic(topic_id: int):
 @bp.post("/manage/topics/<int:topic_id>/delete")
 @role_required(Role.STAFF)
 def delete_topic(topic_id: int):
-    try:
+    with refusals_flashed():
         services.delete_topic(_topic_or_404(topic_id))
-    except services.FinanceError as error:
-        flash(str(error.message), "error")
-    else:
         flash(_("The topic is deleted."), "success")
     return redirect(url_for(".topics"))
 

@@ -33,7 +33,13 @@ from school.i18n import viewer_timezone
 from school.permissions import can_edit, require_edit, require_view
 from school.reorder import offset_of
 from school.timeutil import now_utc
-from school.views_helpers import confirm_delete, refuse, requested_direction, submitted_or_400
+from school.views_helpers import (
+    confirm_delete,
+    or_404,
+    refuse,
+    requested_direction,
+    submitted_or_400,
+)
 
 bp = Blueprint("quizzes", __name__)
 
@@ -49,10 +55,7 @@ def _helpers() -> dict:
 
 
 def _quiz_or_404(quiz_id: int) -> Quiz:
-    quiz = services.get_quiz(quiz_id)
-    if quiz is None:
-        abort(404)
-    return quiz
+    return or_404(services.get_quiz(quiz_id))
 
 
 def _viewable(quiz_id: int) -> Quiz:
@@ -206,8 +209,7 @@ def attempt(attempt_id: int):
 @login_required
 def save(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     outcome = services.save_responses(attempt, parse_form(attempt.layout, request.form))
     if outcome.late:
         flash(_("Time is up. Your attempt was graded with the answers saved in time."), "error")
@@ -222,8 +224,7 @@ def save(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     was_finished = attempt.state != IN_PROGRESS
     attempt = services.submit_attempt(attempt, parse_form(attempt.layout, request.form))
     if was_finished:
@@ -238,8 +239,7 @@ def submit(attempt_id: int):
 def delete_attempt(attempt_id: int):
     # Those who may not see the attempt learn nothing of it (404) before the edit check (403).
     attempt = require_edit(_attempt_or_404(attempt_id))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     quiz_id = attempt.quiz_id
     services.delete_attempt(attempt)
     flash(_("The attempt was deleted."), "success")
@@ -353,8 +353,7 @@ def edit_question(quiz_id: int, question_id: int):
 def move_question(quiz_id: int, question_id: int):
     quiz = _editable(quiz_id)
     row = _question_of(quiz, question_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     services.move_question(row, offset_of(requested_direction()))
     return redirect(url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{question_id}"))
 

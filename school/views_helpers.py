@@ -3,7 +3,8 @@ buttons, the "really delete?" page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request
@@ -75,6 +76,18 @@ def submitted_or_400(form: F) -> F:
     if not form.validate_on_submit():
         abort(400)
     return form
+
+
+@contextmanager
+def refusals_flashed() -> Iterator[None]:
+    """Show a refusal raised in the block as an error message; the request goes on after it.
+
+    What follows the refused call in the block (its success message) is skipped.
+    """
+    try:
+        yield
+    except Refusal as error:
+        flash(str(error.message), "error")
 
 
 def requested_direction() -> str:

@@ -30,7 +30,7 @@ from school.permissions import can_view, require_edit, require_view, role_requir
 from school.timeutil import now_utc, to_zone
 from school.urls import host_of, public_url
 from school.views import safe_next
-from school.views_helpers import refuse
+from school.views_helpers import or_404, refuse
 from webinars import services
 from webinars.calendar import CalendarEntry, build_calendar, event_uid
 from webinars.feeds import FeedEntry, atom_id, build_atom
@@ -126,10 +126,7 @@ def _template_helpers() -> dict:
 
 
 def _webinar_or_404(webinar_id: int) -> Webinar:
-    webinar = services.get_webinar(webinar_id)
-    if webinar is None:
-        abort(404)
-    return webinar
+    return or_404(services.get_webinar(webinar_id))
 
 
 def _editable(webinar_id: int) -> Webinar:
