@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from finance.forms import SLUG_MESSAGE
-from school.forms import CONTENT_LANGUAGES, SchoolForm, SlugFormat, choices, markdown_text
+from finance.forms import address_field
+from school.forms import CONTENT_LANGUAGES, SchoolForm, choices, markdown_text
 
 FORMAT_LABELS = {
     "a5": _l("A5 booklet"),
@@ -21,11 +21,7 @@ PAPER_LABELS = {"a4": _l("A4"), "a5": _l("A5")}
 class BrochureForm(SchoolForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     subtitle = StringField(_l("Subtitle"), validators=[Optional(), Length(max=300)])
-    slug = StringField(
-        _l("Address"),
-        validators=[DataRequired(), Length(max=120), SlugFormat(120, SLUG_MESSAGE)],
-        description=_l("Part of the link and of the file names, e.g. money-in-prison."),
-    )
+    slug = address_field(120, _l("Part of the link and of the file names, e.g. money-in-prison."))
     edition_label = StringField(
         _l("Edition"),
         validators=[Optional(), Length(max=120)],

@@ -70,8 +70,8 @@ class SectionData:
 
 
 @dataclass
-class Document:
-    """A brochure or memo as the print templates see it."""
+class BrochureMeta:
+    """What a brochure or memo says about itself, as staff write it."""
 
     kind: str
     slug: str
@@ -80,6 +80,12 @@ class Document:
     edition_label: str = ""
     language: str = "ru"
     introduction: str = ""
+
+
+@dataclass
+class Document(BrochureMeta):
+    """A brochure or memo as the print templates see it."""
+
     org_name: str = ""
     paper: str = "a4"
     topic_title: str = ""

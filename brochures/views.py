@@ -21,9 +21,9 @@ from brochures.forms import (
 from brochures.layout import Document, formats_for
 from brochures.models import Brochure, BrochureItem, BrochureSection, Edition, Kind
 from brochures.printjobs import BOOKLET_SUFFIX, BuildResult
-from finance import registry
 from finance import services as finance
 from finance.models import Entry, Topic
+from finance.views import staff_helpers
 from school.downloads import send_pdf
 from school.extensions import db
 from school.forms import choices, id_number
@@ -32,7 +32,13 @@ from school.models import Role
 from school.pagecache import public_page, remembered
 from school.permissions import require_edit, require_view, role_required
 from school.slugs import slugify
-from school.views_helpers import or_404, refuse, requested_direction
+from school.views_helpers import (
+    flash_redirect,
+    or_404,
+    refusals_flashed,
+    requested_direction,
+    save_form,
+)
 
 bp = Blueprint("brochures", __name__)
 
@@ -53,23 +59,13 @@ LEGACY_REDIRECTS = [
 ]
 add_legacy_redirects(bp, LEGACY_REDIRECTS)
 
-CHANGE_LABELS = {
-    "updated": _l("a newer text was approved"),
-    "withdrawn": _l("no longer published"),
-    "deleted": _l("deleted"),
-    "added": _l("added to the brochure"),
-    "removed": _l("removed from the brochure"),
-}
-
 
 @bp.context_processor
 def _helpers() -> dict:
     return {
+        **staff_helpers(),
         "format_label": lambda fmt: FORMAT_LABELS.get(fmt.removesuffix(BOOKLET_SUFFIX), fmt),
         "paper_label": lambda paper: PAPER_LABELS.get(paper, paper),
-        "user_label": lambda user: user.shown_name if user is not None else _("deleted user"),
-        "is_staff": current_user.is_authenticated and current_user.has_role(Role.STAFF),
-        "manage_links": registry.manage_nav_links(),
     }
 
 
@@ -204,18 +200,22 @@ def new():
     form = _brochure_form(kind)
     if request.method == "POST" and not form.slug.data and form.title.data:
         form.slug.data = slugify(form.title.data)
-    if form.validate_on_submit():
-        try:
-            item = services.create_brochure(current_user, _brochure_input(form, kind))
-        except services.BrochureError as error:
-            refuse(form, error)
-        else:
-            return redirect(url_for(".compose", brochure_id=item.id))
-    return render_template("brochures/brochure_form.html", form=form, kind=kind, brochure=None)
+    answer = save_form(
+        form,
+        lambda: services.create_brochure(current_user, _brochure_input(form, kind)),
+        lambda item: redirect(_compose_url(item)),
+    )
+    return answer or render_template(
+        "brochures/brochure_form.html", form=form, kind=kind, brochure=None
+    )
 
 
 def _brochure_or_404(brochure_id: int) -> Brochure:
     return require_edit(or_404(db.session.get(Brochure, brochure_id)))
+
+
+def _compose_url(brochure: Brochure, anchor: str | None = None) -> str:
+    return url_for(".compose", brochure_id=brochure.id, _anchor=anchor)
 
 
 @bp.route("/brochures/manage/<int:brochure_id>/edit", methods=["GET", "POST"])
@@ -223,15 +223,14 @@ def _brochure_or_404(brochure_id: int) -> Brochure:
 def edit(brochure_id: int):
     item = _brochure_or_404(brochure_id)
     form = _brochure_form(item.kind, item)
-    if form.validate_on_submit():
-        try:
-            services.update_brochure(item, _brochure_input(form, item.kind))
-        except services.BrochureError as error:
-            refuse(form, error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for(".compose", brochure_id=item.id))
-    return render_template("brochures/brochure_form.html", form=form, kind=item.kind, brochure=item)
+    answer = save_form(
+        form,
+        lambda: services.update_brochure(item, _brochure_input(form, item.kind)),
+        lambda _none: flash_redirect(_("Saved."), _compose_url(item)),
+    )
+    return answer or render_template(
+        "brochures/brochure_form.html", form=form, kind=item.kind, brochure=item
+    )
 
 
 @bp.post("/brochures/manage/<int:brochure_id>/delete")
@@ -244,6 +243,16 @@ def delete(brochure_id: int):
     services.delete_brochure(item)
     flash(_("Deleted."), "success")
     return redirect(url_for(".manage"))
+
+
+# What happened to an entry since the latest edition, as the compose page says it.
+CHANGE_LABELS = {
+    "updated": _l("a newer text was approved"),
+    "withdrawn": _l("no longer published"),
+    "deleted": _l("deleted"),
+    "added": _l("added to the brochure"),
+    "removed": _l("removed from the brochure"),
+}
 
 
 @bp.get("/brochures/manage/<int:brochure_id>")
@@ -273,12 +282,18 @@ def compose(brochure_id: int):
 @role_required(Role.STAFF)
 def add_section(brochure_id: int):
     item = _brochure_or_404(brochure_id)
+    if (title := _section_title()) is not None:
+        services.add_section(item, title)
+    return redirect(_compose_url(item, "sections"))
+
+
+def _section_title() -> str | None:
+    """The title sent by a section's form, or None (with a message) when there is none."""
     form = SectionForm()
     if form.validate_on_submit():
-        services.add_section(item, form.title.data)
-    else:
-        flash(_("Write the section title."), "error")
-    return redirect(url_for(".compose", brochure_id=item.id, _anchor="sections"))
+        return form.title.data
+    flash(_("Write the section title."), "error")
+    return None
 
 
 def _section_or_404(section_id: int) -> BrochureSection:
@@ -291,11 +306,8 @@ def _section_or_404(section_id: int) -> BrochureSection:
 @role_required(Role.STAFF)
 def rename_section(section_id: int):
     section = _section_or_404(section_id)
-    form = SectionForm()
-    if form.validate_on_submit():
-        services.rename_section(section, form.title.data)
-    else:
-        flash(_("Write the section title."), "error")
+    if (title := _section_title()) is not None:
+        services.rename_section(section, title)
     return redirect(url_for(".compose", brochure_id=section.brochure_id, _anchor=f"s{section.id}"))
 
 
@@ -312,10 +324,8 @@ def move_section(section_id: int):
 def delete_section(section_id: int):
     section = _section_or_404(section_id)
     brochure_id = section.brochure_id
-    try:
+    with refusals_flashed():
         services.delete_section(section)
-    except services.BrochureError as error:
-        flash(str(error.message), "error")
     return redirect(url_for(".compose", brochure_id=brochure_id, _anchor="sections"))
 
 
@@ -324,10 +334,8 @@ def delete_section(section_id: int):
 def add_item(section_id: int):
     section = _section_or_404(section_id)
     entry_id = request.form.get("entry_id", 0, type=id_number)
-    try:
+    with refusals_flashed():
         services.add_item(section, db.session.get(Entry, entry_id) if entry_id else None)
-    except services.BrochureError as error:
-        flash(str(error.message), "error")
     return redirect(url_for(".compose", brochure_id=section.brochure_id, _anchor=f"s{section.id}"))
 
 
@@ -354,13 +362,11 @@ def move_item(item_id: int):
     item = _item_or_404(item_id)
     brochure_id = item.section.brochure_id
     target = request.form.get("section_id", 0, type=id_number)
-    try:
+    with refusals_flashed():
         if target:
             services.move_item_to_section(item, db.session.get(BrochureSection, target))
         else:
             services.move_item(item, requested_direction())
-    except services.BrochureError as error:
-        flash(str(error.message), "error")
     return redirect(url_for(".compose", brochure_id=brochure_id, _anchor=f"i{item_id}"))
 
 
@@ -379,11 +385,8 @@ def publish(brochure_id: int):
     item = _brochure_or_404(brochure_id)
     form = PublishForm()
     if form.validate_on_submit():
-        try:
+        with refusals_flashed():
             edition = services.publish_edition(current_user, item, form.label.data or "")
-        except services.BrochureError as error:
-            flash(str(error.message), "error")
-        else:
             flash(_("Edition %(number)s is published.", number=edition.number), "success")
     else:
         flash(_("The edition label is too long."), "error")

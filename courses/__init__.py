@@ -12,7 +12,7 @@ def init_app(app) -> None:
     from courses.views import bp
     from school import hooks
     from school.models import Role
-    from school.permissions import can_edit, can_view, edit_rule, view_rule
+    from school.permissions import edit_rule, rules_follow, view_rule
 
     app.register_blueprint(bp)
 
@@ -24,21 +24,8 @@ def init_app(app) -> None:
     def _view_course(user, course: Course) -> bool:
         return course.published
 
-    @edit_rule(Module)
-    def _edit_module(user, module: Module) -> bool:
-        return can_edit(user, module.course)
-
-    @view_rule(Module)
-    def _view_module(user, module: Module) -> bool:
-        return can_view(user, module.course)
-
-    @edit_rule(Item)
-    def _edit_item(user, item: Item) -> bool:
-        return can_edit(user, item.module.course)
-
-    @view_rule(Item)
-    def _view_item(user, item: Item) -> bool:
-        return can_view(user, item.module.course)
+    rules_follow(Module, lambda module: module.course)
+    rules_follow(Item, lambda item: item.module.course)
 
     @view_rule(Certificate)
     def _view_certificate(user, certificate: Certificate) -> bool:

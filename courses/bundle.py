@@ -378,6 +378,19 @@ def _parse_item(path: str, slug: str, content: bytes, files: dict[str, bytes], p
     )
 
 
+def _check_part(
+    problems: Problems, part: ModuleData | ItemData, taken: set[str], where: str, title_file: str
+) -> None:
+    """Check a module's or item's slug (valid, not ``taken`` by another) and title."""
+    if not is_valid_slug(part.slug):
+        problems.add("bad_slug", where, slug=part.slug)
+    if part.slug in taken:
+        problems.add("duplicate_slug", where, slug=part.slug)
+    taken.add(part.slug)
+    if not part.title.strip():
+        problems.add("missing_title", title_file)
+
+
 def check_course(course: CourseData) -> list[Problem]:
     """Problems of course data built in code (what :func:`read_zip` checks in files)."""
     problems = _problems()
@@ -391,23 +404,11 @@ def check_course(course: CourseData) -> list[Problem]:
     module_slugs: set[str] = set()
     for module in course.modules:
         where = f"{root}/{module.slug}"
-        if not is_valid_slug(module.slug):
-            problems.add("bad_slug", where, slug=module.slug)
-        if module.slug in module_slugs:
-            problems.add("duplicate_slug", where, slug=module.slug)
-        module_slugs.add(module.slug)
-        if not module.title.strip():
-            problems.add("missing_title", f"{where}/{MODULE_FILE}")
+        _check_part(problems, module, module_slugs, where, f"{where}/{MODULE_FILE}")
         item_slugs: set[str] = set()
         for item in module.items:
             path = f"{where}/{item.slug}.md"
-            if not is_valid_slug(item.slug):
-                problems.add("bad_slug", path, slug=item.slug)
-            if item.slug in item_slugs:
-                problems.add("duplicate_slug", path, slug=item.slug)
-            item_slugs.add(item.slug)
-            if not item.title.strip():
-                problems.add("missing_title", path)
+            _check_part(problems, item, item_slugs, path, path)
             if not _KIND_RE.match(item.kind):
                 problems.add("bad_value", path, key="kind")
     for text, path in [(course.description, f"{root}/{COURSE_FILE}")] + [

@@ -7,7 +7,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from courses.bundle import MAX_SUMMARY_LENGTH, MAX_TEXT_BYTES, MAX_TITLE_LENGTH
+from courses.bundle import MAX_SUMMARY_LENGTH, MAX_TITLE_LENGTH
+from courses.services._common import text_too_long
 from school.forms import CONTENT_LANGUAGES, SchoolForm, SlugFormat, choices, markdown_text
 from school.slugs import MAX_SLUG_LENGTH
 
@@ -18,21 +19,29 @@ MARKDOWN_HINT = _l(
 
 
 def _text_size(form, field) -> None:
-    size = len((field.data or "").encode("utf-8"))
-    if size > MAX_TEXT_BYTES:
-        raise ValidationError(
-            _l(
-                "The text is %(size)s KB; the limit is %(limit)s KB. Split it into two lessons.",
-                size=-(-size // 1024),
-                limit=MAX_TEXT_BYTES // 1024,
-            )
-        )
+    if problem := text_too_long(field.data or ""):
+        raise ValidationError(problem)
 
 
 def _title_field() -> StringField:
     return StringField(
         _l("Title"),
         validators=[DataRequired(_l("Enter a title.")), Length(max=MAX_TITLE_LENGTH)],
+    )
+
+
+def _folder_slug_field() -> StringField:
+    """A module's or item's name in an exported course's folders."""
+    return StringField(
+        _l("Name in the exported folder"),
+        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), SlugFormat()],
+        description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
+    )
+
+
+def _markdown_field(label) -> TextAreaField:
+    return TextAreaField(
+        label, validators=[Optional(), _text_size, markdown_text], description=MARKDOWN_HINT
     )
 
 
@@ -51,11 +60,7 @@ class CourseForm(SchoolForm):
         validators=[Optional(), Length(max=MAX_SUMMARY_LENGTH)],
         description=_l("One or two sentences for the catalogue."),
     )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(), _text_size, markdown_text],
-        description=MARKDOWN_HINT,
-    )
+    description = _markdown_field(_l("Description"))
     language = SelectField(
         _l("Language of the course"),
         choices=choices(CONTENT_LANGUAGES),
@@ -65,28 +70,14 @@ class CourseForm(SchoolForm):
 
 class ModuleForm(SchoolForm):
     title = _title_field()
-    slug = StringField(
-        _l("Name in the exported folder"),
-        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), SlugFormat()],
-        description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
-    )
-    body = TextAreaField(
-        _l("Introduction (optional)"),
-        validators=[Optional(), _text_size, markdown_text],
-        description=MARKDOWN_HINT,
-    )
+    slug = _folder_slug_field()
+    body = _markdown_field(_l("Introduction (optional)"))
 
 
 class ItemForm(SchoolForm):
     title = _title_field()
-    slug = StringField(
-        _l("Name in the exported folder"),
-        validators=[Optional(), Length(max=MAX_SLUG_LENGTH), SlugFormat()],
-        description=_l("Lowercase Latin letters, digits and hyphens. Empty: made from the title."),
-    )
-    body = TextAreaField(
-        _l("Text"), validators=[Optional(), _text_size, markdown_text], description=MARKDOWN_HINT
-    )
+    slug = _folder_slug_field()
+    body = _markdown_field(_l("Text"))
     required = BooleanField(
         _l("Required to complete the course"),
         default=True,

@@ -32,7 +32,9 @@ from school.reorder import offset_of
 from school.views import safe_next
 from school.views_helpers import (
     confirm_delete,
+    field_data,
     flash_redirect,
+    refusals_flashed,
     refuse,
     requested_direction,
     save_form,
@@ -237,10 +239,8 @@ def mark_done(slug: str, item_id: int):
 def mark_undone(slug: str, item_id: int):
     course = _viewable(slug)
     item = _item_of(course, item_id)
-    try:
+    with refusals_flashed():
         services.mark_not_done(current_user, item)
-    except CourseError as error:
-        flash(str(error.message), "error")
     return redirect(url_for("courses.item", slug=course.slug, item_id=item.id, _anchor="done"))
 
 
@@ -367,13 +367,7 @@ def _course_form(course: Course | None):
     form = CourseForm(obj=course)
 
     def save() -> Course:
-        fields = {
-            "title": form.title.data,
-            "slug": form.slug.data,
-            "summary": form.summary.data,
-            "description": form.description.data,
-            "language": form.language.data,
-        }
+        fields = field_data(form, "title", "slug", "summary", "description", "language")
         if course is None:
             return services.create_course(current_user, **fields)
         try:
@@ -426,11 +420,8 @@ def instructors(slug: str):
 @bp.post("/courses/<slug>/edit/instructors/<int:user_id>/remove")
 def remove_instructor(slug: str, user_id: int):
     course = _editable(slug)
-    try:
+    with refusals_flashed():
         services.remove_instructor(course, user_id)
-    except CourseError as error:
-        flash(str(error.message), "error")
-    else:
         flash(_("Instructor removed."), "success")
     if not can_edit(current_user, services.course_by_slug(slug)):
         return redirect(url_for("courses.manage"))
@@ -479,7 +470,7 @@ def _module_form(course: Course, module: Module | None):
     form = ModuleForm(obj=module)
 
     def save() -> Module:
-        fields = {"title": form.title.data, "slug": form.slug.data, "body": form.body.data}
+        fields = field_data(form, "title", "slug", "body")
         if module is None:
             return services.create_module(course, **fields)
         services.update_module(module, **fields)
@@ -500,16 +491,14 @@ def _module_form(course: Course, module: Module | None):
 
 @bp.post("/courses/<slug>/edit/modules/<int:module_id>/move")
 def move_module(slug: str, module_id: int):
-    course = _editable(slug)
-    module = _module_of(course, module_id)
+    module = _module_of(_editable(slug), module_id)
     services.move_module(module, offset_of(requested_direction()))
     return redirect(url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"))
 
 
 @bp.route("/courses/<slug>/edit/modules/<int:module_id>/delete", methods=["GET", "POST"])
 def delete_module(slug: str, module_id: int):
-    course = _editable(slug)
-    module = _module_of(course, module_id)
+    module = _module_of(_editable(slug), module_id)
     return confirm_delete(
         title=_("Delete «%(title)s»?", title=module.title),
         consequence=_(
@@ -550,12 +539,7 @@ def _item_form(course: Course, module: Module, kind: str, item: Item | None):
     form = ItemForm(obj=item)
 
     def save() -> Item:
-        fields = {
-            "title": form.title.data,
-            "slug": form.slug.data,
-            "body": form.body.data,
-            "required": form.required.data,
-        }
+        fields = field_data(form, "title", "slug", "body", "required")
         if item is None:
             return services.create_item(module, kind=kind, **fields)
         services.update_item(item, **fields)
@@ -611,12 +595,9 @@ def preview_item(slug: str, item_id: int):
 
 @bp.post("/courses/<slug>/edit/items/<int:item_id>/move")
 def move_item(slug: str, item_id: int):
-    course = _editable(slug)
-    item = _item_of(course, item_id)
-    try:
+    item = _item_of(_editable(slug), item_id)
+    with refusals_flashed():
         services.move_item(item, offset_of(requested_direction()))
-    except CourseError as error:
-        flash(str(error.message), "error")
     return redirect(url_for("courses.edit", slug=slug, _anchor=f"item-{item_id}"))
 
 
@@ -630,8 +611,7 @@ def copy_item(slug: str, item_id: int):
 
 @bp.route("/courses/<slug>/edit/items/<int:item_id>/delete", methods=["GET", "POST"])
 def delete_item(slug: str, item_id: int):
-    course = _editable(slug)
-    item = _item_of(course, item_id)
+    item = _item_of(_editable(slug), item_id)
     return confirm_delete(
         title=_("Delete «%(title)s»?", title=item.title),
         consequence=_("The students' progress on it will be deleted too."),

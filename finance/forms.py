@@ -22,6 +22,15 @@ from school.forms import CONTENT_LANGUAGES, SchoolForm, SlugFormat, choices, mar
 SLUG_MESSAGE = _l("Use lower-case Latin letters, digits and hyphens.")
 
 
+def address_field(max_length: int, description) -> StringField:
+    """The required address (slug) of a topic, an entry or a brochure: part of its link."""
+    return StringField(
+        _l("Address"),
+        validators=[DataRequired(), Length(max=max_length), SlugFormat(max_length, SLUG_MESSAGE)],
+        description=description,
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -29,11 +38,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class TopicForm(SchoolForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(
-        _l("Address"),
-        validators=[DataRequired(), Length(max=80), SlugFormat(80, SLUG_MESSAGE)],
-        description=_l("Part of the link, e.g. housing-and-rent."),
-    )
+    slug = address_field(80, _l("Part of the link, e.g. housing-and-rent."))
     description = TextAreaField(
         _l("Description"), validators=[Optional(), Length(max=2000), markdown_text]
     )
@@ -60,11 +65,7 @@ class EntryForm(SchoolForm):
     )
     topic_ids = MultiCheckboxField(_l("Topics"), coerce=int, validate_choice=False)
     language = SelectField(_l("Language"), choices=choices(CONTENT_LANGUAGES))
-    slug = StringField(
-        _l("Address"),
-        validators=[DataRequired(), Length(max=120), SlugFormat(120, SLUG_MESSAGE)],
-        description=_l("Part of the link, e.g. pension-in-prison."),
-    )
+    slug = address_field(120, _l("Part of the link, e.g. pension-in-prison."))
     demo = BooleanField(_l("Demonstration content (not legal advice)"))
     note = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=300)])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,7 +22,14 @@ from school.models import Role
 from school.pagecache import public_page
 from school.permissions import require_edit, require_view, role_required
 from school.slugs import slugify
-from school.views_helpers import or_404, refuse, requested_direction
+from school.views_helpers import (
+    flash_redirect,
+    or_404,
+    refusals_flashed,
+    requested_direction,
+    save_form,
+    submitted_or_400,
+)
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
@@ -50,14 +58,21 @@ FIELD_LABELS = {
 }
 
 
+def staff_helpers() -> dict:
+    """Template helpers of the staff's pages; the brochures' pages, under the same menu, too."""
+    return {
+        "user_label": lambda user: user.shown_name if user is not None else _("deleted user"),
+        "is_staff": current_user.is_authenticated and current_user.has_role(Role.STAFF),
+        "manage_links": registry.manage_nav_links(),
+    }
+
+
 @bp.context_processor
 def _helpers() -> dict:
     return {
+        **staff_helpers(),
         "status_label": lambda status: STATUS_LABELS.get(status, status),
-        "user_label": lambda user: user.shown_name if user is not None else _("deleted user"),
-        "is_staff": current_user.is_authenticated and current_user.has_role(Role.STAFF),
         "index_panels": registry.index_panels,
-        "manage_links": registry.manage_nav_links(),
     }
 
 
@@ -184,19 +199,38 @@ def new_entry():
         form.language.data = "ru"
     if request.method == "POST" and not form.slug.data and form.question.data:
         form.slug.data = slugify(form.question.data)
-    if form.validate_on_submit():
-        try:
-            item = services.create_entry(current_user, _entry_input(form))
-        except services.FinanceError as error:
-            refuse(form, error)
-        else:
-            flash(_("The entry is saved as a draft."), "success")
-            return redirect(url_for(".manage_entry", entry_id=item.id))
-    return render_template("finance/entry_form.html", form=form, entry=None)
+    answer = save_form(
+        form,
+        lambda: services.create_entry(current_user, _entry_input(form)),
+        lambda item: flash_redirect(_("The entry is saved as a draft."), _entry_url(item)),
+    )
+    return answer or render_template("finance/entry_form.html", form=form, entry=None)
 
 
 def _entry_or_404(entry_id: int) -> Entry:
     return require_edit(or_404(db.session.get(Entry, entry_id)))
+
+
+def _entry_url(entry: Entry) -> str:
+    return url_for(".manage_entry", entry_id=entry.id)
+
+
+def _manage_entry_page(entry: Entry, approve_form: ApproveForm) -> str:
+    """The staff's page of an entry: its revisions, and the forms to approve and to set the
+    review date (that one filled in with the published revision's)."""
+    published = entry.published_revision
+    review_form = ReviewDueForm()
+    if published is not None:
+        review_form.review_due.data = published.review_due
+    return render_template(
+        "finance/manage_entry.html",
+        entry=entry,
+        open_revision=entry.open_revision,
+        published=published,
+        approve_form=approve_form,
+        review_form=review_form,
+        today=services.today(),
+    )
 
 
 @bp.get("/manage/entries/<int:entry_id>")
@@ -207,18 +241,7 @@ def manage_entry(entry_id: int):
     published = item.published_revision
     if published is not None and published.valid_as_of:
         approve_form.valid_as_of.data = published.valid_as_of
-    review_form = ReviewDueForm()
-    if published is not None:
-        review_form.review_due.data = published.review_due
-    return render_template(
-        "finance/manage_entry.html",
-        entry=item,
-        open_revision=item.open_revision,
-        published=published,
-        approve_form=approve_form,
-        review_form=review_form,
-        today=services.today(),
-    )
+    return _manage_entry_page(item, approve_form)
 
 
 @bp.route("/manage/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -226,18 +249,18 @@ def manage_entry(entry_id: int):
 def edit_entry(entry_id: int):
     item = _entry_or_404(entry_id)
     form = _entry_form(item)
-    if form.validate_on_submit():
-        try:
-            revision = services.save_entry(current_user, item, _entry_input(form))
-        except services.FinanceError as error:
-            refuse(form, error)
+
+    def saved(revision):
+        if revision is None:
+            message = _("Saved. The text is the same as the published one.")
         else:
-            if revision is None:
-                flash(_("Saved. The text is the same as the published one."), "success")
-            else:
-                flash(_("Saved as draft revision %(number)s.", number=revision.number), "success")
-            return redirect(url_for(".manage_entry", entry_id=item.id))
-    return render_template("finance/entry_form.html", form=form, entry=item)
+            message = _("Saved as draft revision %(number)s.", number=revision.number)
+        return flash_redirect(message, _entry_url(item))
+
+    answer = save_form(
+        form, lambda: services.save_entry(current_user, item, _entry_input(form)), saved
+    )
+    return answer or render_template("finance/entry_form.html", form=form, entry=item)
 
 
 def _revision_or_404(entry: Entry, number: int):
@@ -280,47 +303,45 @@ def compare(entry_id: int):
     )
 
 
-def _revision_action(entry_id: int, number: int, action, success: str):
+def _revision_action(entry_id: int, number: int, action, success) -> ResponseReturnValue:
+    """Do ``action`` to a revision (a button's POST), then say ``success`` on the entry's page."""
     item = _entry_or_404(entry_id)
     rev = _revision_or_404(item, number)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    submitted_or_400(EmptyForm())
+    with refusals_flashed():
         action(current_user, rev)
-    except services.FinanceError as error:
-        flash(str(error.message), "error")
-    else:
-        flash(success, "success")
-    return redirect(url_for(".manage_entry", entry_id=item.id))
+        flash(str(success), "success")
+    return redirect(_entry_url(item))
 
 
-@bp.post("/manage/entries/<int:entry_id>/revisions/<int:number>/submit")
-@role_required(Role.STAFF)
-def submit(entry_id: int, number: int):
-    return _revision_action(entry_id, number, services.submit_for_review, _("Sent for review."))
-
-
-@bp.post("/manage/entries/<int:entry_id>/revisions/<int:number>/send-back")
-@role_required(Role.STAFF)
-def send_back(entry_id: int, number: int):
-    return _revision_action(entry_id, number, services.send_back_to_draft, _("Sent back to draft."))
-
-
-@bp.post("/manage/entries/<int:entry_id>/revisions/<int:number>/discard")
-@role_required(Role.STAFF)
-def discard(entry_id: int, number: int):
-    return _revision_action(entry_id, number, services.discard_draft, _("The draft is discarded."))
-
-
-@bp.post("/manage/entries/<int:entry_id>/revisions/<int:number>/restore")
-@role_required(Role.STAFF)
-def restore(entry_id: int, number: int):
-    return _revision_action(
-        entry_id,
-        number,
+# A revision's buttons: (the address's last part, endpoint, what it does, what it says after).
+REVISION_ACTIONS = [
+    ("submit", "submit", services.submit_for_review, _l("Sent for review.")),
+    ("send-back", "send_back", services.send_back_to_draft, _l("Sent back to draft.")),
+    ("discard", "discard", services.discard_draft, _l("The draft is discarded.")),
+    (
+        "restore",
+        "restore",
         services.restore_revision,
-        _("A new draft with the text of that revision is ready to edit and review."),
+        _l("A new draft with the text of that revision is ready to edit and review."),
+    ),
+]
+
+
+def _revision_view(action, success):
+    @role_required(Role.STAFF)
+    def view(entry_id: int, number: int):
+        return _revision_action(entry_id, number, action, success)
+
+    return view
+
+
+for _path, _endpoint, _action, _success in REVISION_ACTIONS:
+    bp.add_url_rule(
+        f"/manage/entries/<int:entry_id>/revisions/<int:number>/{_path}",
+        _endpoint,
+        _revision_view(_action, _success),
+        methods=["POST"],
     )
 
 
@@ -330,29 +351,15 @@ def approve(entry_id: int, number: int):
     item = _entry_or_404(entry_id)
     rev = _revision_or_404(item, number)
     form = ApproveForm()
-    if form.validate_on_submit():
-        try:
-            services.approve(current_user, rev, form.valid_as_of.data, form.review_due.data)
-        except services.FinanceError as error:
-            refuse(form, error)
-        else:
-            flash(_("Approved and published."), "success")
-            return redirect(url_for(".manage_entry", entry_id=item.id))
+    answer = save_form(
+        form,
+        lambda: services.approve(current_user, rev, form.valid_as_of.data, form.review_due.data),
+        lambda _none: flash_redirect(_("Approved and published."), _entry_url(item)),
+    )
+    if answer is not None:
+        return answer
     db.session.rollback()
-    item = _entry_or_404(entry_id)
-    review_form = ReviewDueForm()
-    published = item.published_revision
-    if published is not None:
-        review_form.review_due.data = published.review_due
-    return render_template(
-        "finance/manage_entry.html",
-        entry=item,
-        open_revision=item.open_revision,
-        published=published,
-        approve_form=form,
-        review_form=review_form,
-        today=services.today(),
-    ), 400
+    return _manage_entry_page(_entry_or_404(entry_id), form), 400
 
 
 @bp.post("/manage/entries/<int:entry_id>/review-due")
@@ -361,11 +368,8 @@ def set_review_due(entry_id: int):
     item = _entry_or_404(entry_id)
     form = ReviewDueForm()
     if form.validate_on_submit():
-        try:
+        with refusals_flashed():
             services.set_review_due(current_user, item, form.review_due.data)
-        except services.FinanceError as error:
-            flash(str(error.message), "error")
-        else:
             flash(_("The review date is changed."), "success")
     else:
         for message in form.review_due.errors:
@@ -388,15 +392,14 @@ def overdue():
 @role_required(Role.STAFF)
 def topics():
     form = TopicForm()
-    if form.validate_on_submit():
-        try:
-            services.create_topic(form.title.data, form.slug.data, form.description.data)
-        except services.FinanceError as error:
-            refuse(form, error)
-        else:
-            flash(_("The topic is added."), "success")
-            return redirect(url_for(".topics"))
-    return render_template("finance/topics.html", form=form, topics=services.list_topics())
+    answer = save_form(
+        form,
+        lambda: services.create_topic(form.title.data, form.slug.data, form.description.data),
+        lambda _topic: flash_redirect(_("The topic is added."), url_for(".topics")),
+    )
+    return answer or render_template(
+        "finance/topics.html", form=form, topics=services.list_topics()
+    )
 
 
 def _topic_or_404(topic_id: int) -> Topic:
@@ -408,15 +411,12 @@ def _topic_or_404(topic_id: int) -> Topic:
 def edit_topic(topic_id: int):
     item = _topic_or_404(topic_id)
     form = TopicForm(obj=item)
-    if form.validate_on_submit():
-        try:
-            services.update_topic(item, form.title.data, form.slug.data, form.description.data)
-        except services.FinanceError as error:
-            refuse(form, error)
-        else:
-            flash(_("The topic is saved."), "success")
-            return redirect(url_for(".topics"))
-    return render_template("finance/topic_form.html", form=form, topic=item)
+    answer = save_form(
+        form,
+        lambda: services.update_topic(item, form.title.data, form.slug.data, form.description.data),
+        lambda _none: flash_redirect(_("The topic is saved."), url_for(".topics")),
+    )
+    return answer or render_template("finance/topic_form.html", form=form, topic=item)
 
 
 @bp.post("/manage/topics/<int:topic_id>/move")
@@ -429,11 +429,8 @@ def move_topic(topic_id: int):
 @bp.post("/manage/topics/<int:topic_id>/delete")
 @role_required(Role.STAFF)
 def delete_topic(topic_id: int):
-    try:
+    with refusals_flashed():
         services.delete_topic(_topic_or_404(topic_id))
-    except services.FinanceError as error:
-        flash(str(error.message), "error")
-    else:
         flash(_("The topic is deleted."), "success")
     return redirect(url_for(".topics"))
 

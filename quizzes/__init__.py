@@ -12,7 +12,7 @@ def init_app(app) -> None:
     from quizzes.text import plain_text, question_html, render_text
     from quizzes.views import bp
     from school import hooks
-    from school.permissions import can_edit, can_view, edit_rule, view_rule
+    from school.permissions import can_edit, can_view, edit_rule, rules_follow, view_rule
 
     app.register_blueprint(bp)
     app.jinja_env.filters.update(
@@ -24,13 +24,7 @@ def init_app(app) -> None:
         quiz_score=services.score_text,
     )
 
-    @edit_rule(Quiz)
-    def _edit_quiz(user, quiz: Quiz) -> bool:
-        return can_edit(user, quiz.item.module.course)
-
-    @view_rule(Quiz)
-    def _view_quiz(user, quiz: Quiz) -> bool:
-        return can_view(user, quiz.item.module.course)
+    rules_follow(Quiz, lambda quiz: quiz.item.module.course)
 
     @edit_rule(Question)
     def _edit_question(user, question: Question) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -66,6 +67,20 @@ FORMAT_LABELS = {
     TextFormat.HTML.value: _l("HTML (imported)"),
 }
 
+# The choices of a quiz's settings.
+GRADING_LABELS = {
+    GRADING_HIGHEST: _l("The highest attempt"),
+    GRADING_LAST: _l("The last attempt"),
+}
+REVIEW_LABELS = {
+    REVIEW_SCORE: _l("Their score only"),
+    REVIEW_ANSWERS: _l("Their score, the correct answers and the explanations"),
+}
+REVIEW_WHEN_LABELS = {
+    REVIEW_IMMEDIATELY: _l("Right after each attempt"),
+    REVIEW_AFTER_CLOSE: _l("After the quiz closes"),
+}
+
 
 class SettingsForm(SchoolForm):
     pass_mark = IntegerField(
@@ -76,15 +91,7 @@ class SettingsForm(SchoolForm):
         validators=[Optional(), NumberRange(min=1, max=100)],
         description=_l("Leave empty for unlimited attempts."),
     )
-    grading = SelectField(
-        _l("Grade that counts"),
-        choices=choices(
-            [
-                (GRADING_HIGHEST, _l("The highest attempt")),
-                (GRADING_LAST, _l("The last attempt")),
-            ]
-        ),
-    )
+    grading = SelectField(_l("Grade that counts"), choices=choices(GRADING_LABELS.items()))
     time_limit_minutes = IntegerField(
         _l("Time limit, minutes"),
         validators=[Optional(), NumberRange(min=1, max=24 * 60)],
@@ -93,22 +100,10 @@ class SettingsForm(SchoolForm):
     shuffle_questions = BooleanField(_l("Shuffle the questions in each attempt"))
     shuffle_answers = BooleanField(_l("Shuffle the choices within questions"))
     review = SelectField(
-        _l("After an attempt, students see"),
-        choices=choices(
-            [
-                (REVIEW_SCORE, _l("Their score only")),
-                (REVIEW_ANSWERS, _l("Their score, the correct answers and the explanations")),
-            ]
-        ),
+        _l("After an attempt, students see"), choices=choices(REVIEW_LABELS.items())
     )
     review_when = SelectField(
-        _l("Correct answers are shown"),
-        choices=choices(
-            [
-                (REVIEW_IMMEDIATELY, _l("Right after each attempt")),
-                (REVIEW_AFTER_CLOSE, _l("After the quiz closes")),
-            ]
-        ),
+        _l("Correct answers are shown"), choices=choices(REVIEW_WHEN_LABELS.items())
     )
     closes_at = DateTimeLocalField(
         _l("Closes at (optional)"),
@@ -124,16 +119,19 @@ class SettingsForm(SchoolForm):
 # --- question forms ------------------------------------------------------------------------
 
 
-class ChoiceRow(Form):
-    text = StringField(_l("Choice"), validators=[Length(max=MAX_ANSWER)])
-    weight = StringField(_l("Weight, %"), validators=[Length(max=20)])
-    feedback = StringField(_l("Feedback"), validators=[Length(max=MAX_ANSWER)])
+def _weighted_row(text_label) -> type[Form]:
+    """A row of a text (labelled ``text_label``), its weight and its feedback."""
+
+    class WeightedRow(Form):
+        text = StringField(text_label, validators=[Length(max=MAX_ANSWER)])
+        weight = StringField(_l("Weight, %"), validators=[Length(max=20)])
+        feedback = StringField(_l("Feedback"), validators=[Length(max=MAX_ANSWER)])
+
+    return WeightedRow
 
 
-class AnswerRow(Form):
-    text = StringField(_l("Accepted answer"), validators=[Length(max=MAX_ANSWER)])
-    weight = StringField(_l("Weight, %"), validators=[Length(max=20)])
-    feedback = StringField(_l("Feedback"), validators=[Length(max=MAX_ANSWER)])
+ChoiceRow = _weighted_row(_l("Choice"))
+AnswerRow = _weighted_row(_l("Accepted answer"))
 
 
 class NumericRow(Form):
@@ -150,11 +148,14 @@ class PairRow(Form):
     right = StringField(_l("Its match"), validators=[Length(max=MAX_ANSWER)])
 
 
+# The form of each question type, in the order the types are offered.
+QUESTION_FORMS: dict[str, type[QuestionForm]] = {}
+
+
 class QuestionForm(SchoolForm):
-    """Fields every question type has."""
+    """Fields every question type has; each subclass is the form of its ``question_type``."""
 
     question_type = ""
-    rows_name = ""
     # Problems of the question as a whole (too few choices, weights not adding up).
     question_errors: list = []
 
@@ -184,17 +185,35 @@ class QuestionForm(SchoolForm):
         description=_l("Kept in GIFT exports as $CATEGORY."),
     )
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        QUESTION_FORMS[cls.question_type] = cls
+
+    @property
+    def rows(self) -> FieldList | None:
+        """The list of rows (choices, answers, pairs), None for a type without one."""
+        return next((field for field in self if isinstance(field, FieldList)), None)
+
+    @property
+    def rows_name(self) -> str:
+        """The name of the list of rows, "" for a type without one."""
+        return self.rows.name if self.rows is not None else ""
+
+    def add_rows(self, count: int) -> None:
+        """Up to ``count`` more empty rows, as many as the list allows."""
+        if self.rows is not None:
+            for _extra in range(count):
+                if len(self.rows.entries) < self.rows.max_entries:
+                    self.rows.append_entry()
+
 
 class SingleChoiceForm(QuestionForm):
     question_type = "single"
-    rows_name = "choices"
     choices = FieldList(FormField(ChoiceRow), min_entries=5, max_entries=30)
 
 
-class MultipleChoiceForm(QuestionForm):
+class MultipleChoiceForm(SingleChoiceForm):
     question_type = "multiple"
-    rows_name = "choices"
-    choices = FieldList(FormField(ChoiceRow), min_entries=5, max_entries=30)
 
 
 class TrueFalseForm(QuestionForm):
@@ -214,13 +233,11 @@ class TrueFalseForm(QuestionForm):
 
 class ShortAnswerForm(QuestionForm):
     question_type = "short"
-    rows_name = "answers"
     answers = FieldList(FormField(AnswerRow), min_entries=4, max_entries=30)
 
 
 class NumericForm(QuestionForm):
     question_type = "numeric"
-    rows_name = "answers"
     answers = FieldList(FormField(NumericRow), min_entries=3, max_entries=30)
     other_feedback = StringField(
         _l("Feedback for any other number"), validators=[Length(max=MAX_ANSWER)]
@@ -229,7 +246,6 @@ class NumericForm(QuestionForm):
 
 class MatchingForm(QuestionForm):
     question_type = "matching"
-    rows_name = "pairs"
     pairs = FieldList(FormField(PairRow), min_entries=5, max_entries=30)
     distractors = TextAreaField(
         _l("Extra wrong matches (optional)"),
@@ -238,17 +254,6 @@ class MatchingForm(QuestionForm):
     )
 
 
-QUESTION_FORMS: dict[str, type[QuestionForm]] = {
-    form.question_type: form
-    for form in (
-        SingleChoiceForm,
-        MultipleChoiceForm,
-        TrueFalseForm,
-        ShortAnswerForm,
-        NumericForm,
-        MatchingForm,
-    )
-}
 assert set(QUESTION_FORMS) == set(QUESTION_TYPES)
 
 ROWS_TO_ADD = 3
@@ -256,6 +261,13 @@ ROWS_TO_ADD = 3
 
 def _number(value: float | None) -> str:
     return "" if value is None else format_number(value)
+
+
+def _weighted_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Form rows of choices or short answers: text, weight and feedback."""
+    return [
+        {"text": r["text"], "weight": _number(r["weight"]), "feedback": r["feedback"]} for r in rows
+    ]
 
 
 def question_form_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -271,19 +283,13 @@ def question_form_data(data: dict[str, Any]) -> dict[str, Any]:
         "category": data.get("category", ""),
     }
     if kind in ("single", "multiple"):
-        form["choices"] = [
-            {"text": c["text"], "weight": _number(c["weight"]), "feedback": c["feedback"]}
-            for c in data["choices"]
-        ]
+        form["choices"] = _weighted_rows(data["choices"])
     elif kind == "truefalse":
         form["answer"] = "true" if data["answer"] else "false"
         form["right_feedback"] = data.get("right_feedback", "")
         form["wrong_feedback"] = data.get("wrong_feedback", "")
     elif kind == "short":
-        form["answers"] = [
-            {"text": a["text"], "weight": _number(a["weight"]), "feedback": a["feedback"]}
-            for a in data["answers"]
-        ]
+        form["answers"] = _weighted_rows(data["answers"])
     elif kind == "numeric":
         form["answers"] = [
             {
@@ -369,6 +375,45 @@ def _put_error(form: QuestionForm, error: QuestionError, rows: list[int]) -> Non
     form.question_errors.append(message)
 
 
+def _read_rows(
+    rows, parts: tuple[str, ...], read: Callable[[Any], dict[str, Any]], indexes: list[int]
+) -> list[dict[str, Any]]:
+    """The rows of the list field ``rows`` in which one of ``parts`` is filled in, each as
+    ``read`` gives it; their indexes in the form are appended to ``indexes``."""
+    items = []
+    for index, row in enumerate(rows):
+        if any(_text(getattr(row, part)) for part in parts):
+            items.append(read(row))
+            indexes.append(index)
+    return items
+
+
+def _weighted(default_weight: float) -> Callable[[Any], dict[str, Any]]:
+    """How to read a row of text, weight and feedback (a choice, a short answer)."""
+
+    def read(row) -> dict[str, Any]:
+        weight = _parse(row.weight, default_weight)
+        return {"text": _text(row.text), "weight": weight, "feedback": _text(row.feedback)}
+
+    return read
+
+
+def _numeric_answer(row) -> dict[str, Any]:
+    """A numeric answer's row: a value and tolerance, or a range."""
+    answer: dict[str, Any] = {"weight": _parse(row.weight, 100.0), "feedback": _text(row.feedback)}
+    if _text(row.minimum) or _text(row.maximum):
+        answer["minimum"] = _parse(row.minimum)
+        answer["maximum"] = _parse(row.maximum)
+    else:
+        answer["value"] = _parse(row.value)
+        answer["tolerance"] = _parse(row.tolerance, 0.0)
+    return answer
+
+
+def _pair(row) -> dict[str, Any]:
+    return {"left": _text(row.left), "right": _text(row.right)}
+
+
 def read_question(form: QuestionForm) -> Question | None:
     """The question a validated form describes, or None with the problems put on its fields.
 
@@ -391,63 +436,29 @@ def read_question(form: QuestionForm) -> Question | None:
     data["default_mark"] = mark
     rows: list[int] = []
     if kind in ("single", "multiple"):
-        items = []
-        for index, row in enumerate(form.choices):
-            if not _text(row.text) and not _text(row.feedback):
-                continue
-            weight = _parse(row.weight, 0.0)
-            ok &= weight is not None
-            items.append(
-                {"text": _text(row.text), "weight": weight, "feedback": _text(row.feedback)}
-            )
-            rows.append(index)
-        data["choices"] = items
+        data["choices"] = _read_rows(form.choices, ("text", "feedback"), _weighted(0.0), rows)
     elif kind == "truefalse":
         data["answer"] = form.answer.data == "true"
         data["right_feedback"] = _text(form.right_feedback)
         data["wrong_feedback"] = _text(form.wrong_feedback)
     elif kind == "short":
-        items = []
-        for index, row in enumerate(form.answers):
-            if not _text(row.text) and not _text(row.feedback):
-                continue
-            weight = _parse(row.weight, 100.0)
-            ok &= weight is not None
-            items.append(
-                {"text": _text(row.text), "weight": weight, "feedback": _text(row.feedback)}
-            )
-            rows.append(index)
-        data["answers"] = items
+        data["answers"] = _read_rows(form.answers, ("text", "feedback"), _weighted(100.0), rows)
     elif kind == "numeric":
-        items = []
-        for index, row in enumerate(form.answers):
-            parts = (row.value, row.tolerance, row.minimum, row.maximum, row.feedback)
-            if not any(_text(part) for part in parts):
-                continue
-            weight = _parse(row.weight, 100.0)
-            answer: dict[str, Any] = {"weight": weight, "feedback": _text(row.feedback)}
-            if _text(row.minimum) or _text(row.maximum):
-                answer["minimum"] = _parse(row.minimum)
-                answer["maximum"] = _parse(row.maximum)
-            else:
-                answer["value"] = _parse(row.value)
-                answer["tolerance"] = _parse(row.tolerance, 0.0)
-            ok &= all(value is not None for value in answer.values())
-            items.append(answer)
-            rows.append(index)
-        data["answers"] = items
+        parts = ("value", "tolerance", "minimum", "maximum", "feedback")
+        data["answers"] = _read_rows(form.answers, parts, _numeric_answer, rows)
         data["other_feedback"] = _text(form.other_feedback)
     elif kind == "matching":
-        pairs = []
-        for index, row in enumerate(form.pairs):
-            if not _text(row.left) and not _text(row.right):
-                continue
-            pairs.append({"left": _text(row.left), "right": _text(row.right)})
-            rows.append(index)
-        data["pairs"] = pairs
+        data["pairs"] = _read_rows(form.pairs, ("left", "right"), _pair, rows)
         data["distractors"] = [
             line.strip() for line in _text(form.distractors).split("\n") if line.strip()
         ]
+    # A number that could not be read is None (with an error on its field).
+    ok &= all(
+        value is not None
+        for name in ("choices", "answers")
+        for item in data.get(name, ())
+        for value in item.values()
+    )
     if not ok:
         return None
     try:

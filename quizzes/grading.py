@@ -20,7 +20,7 @@ import math
 import random
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -338,19 +338,21 @@ def _grade_matching(question: MatchingQuestion, response: Any) -> Grade:
 
 def grade(question: Question, response: Any) -> Grade:
     """Grade one response (shapes in the module docstring). Never raises for bad responses."""
-    if isinstance(question, SingleChoiceQuestion):
-        return _grade_single(question, response)
-    if isinstance(question, MultipleChoiceQuestion):
-        return _grade_multiple(question, response)
-    if isinstance(question, TrueFalseQuestion):
-        return _grade_truefalse(question, response)
-    if isinstance(question, ShortAnswerQuestion):
-        return _grade_short(question, response)
-    if isinstance(question, NumericQuestion):
-        return _grade_numeric(question, response)
-    if isinstance(question, MatchingQuestion):
-        return _grade_matching(question, response)
-    raise TypeError(f"Not a question: {question!r}")
+    grader = _GRADERS.get(type(question))
+    if grader is None:
+        raise TypeError(f"Not a question: {question!r}")
+    return grader(question, response)
+
+
+# The grader of each question type.
+_GRADERS: dict[type, Callable[[Any, Any], Grade]] = {
+    SingleChoiceQuestion: _grade_single,
+    MultipleChoiceQuestion: _grade_multiple,
+    TrueFalseQuestion: _grade_truefalse,
+    ShortAnswerQuestion: _grade_short,
+    NumericQuestion: _grade_numeric,
+    MatchingQuestion: _grade_matching,
+}
 
 
 def grade_quiz(

@@ -33,7 +33,13 @@ from school.i18n import viewer_timezone
 from school.permissions import can_edit, require_edit, require_view
 from school.reorder import offset_of
 from school.timeutil import now_utc
-from school.views_helpers import confirm_delete, refuse, requested_direction
+from school.views_helpers import (
+    confirm_delete,
+    or_404,
+    refuse,
+    requested_direction,
+    submitted_or_400,
+)
 
 bp = Blueprint("quizzes", __name__)
 
@@ -49,10 +55,7 @@ def _helpers() -> dict:
 
 
 def _quiz_or_404(quiz_id: int) -> Quiz:
-    quiz = services.get_quiz(quiz_id)
-    if quiz is None:
-        abort(404)
-    return quiz
+    return or_404(services.get_quiz(quiz_id))
 
 
 def _viewable(quiz_id: int) -> Quiz:
@@ -156,9 +159,7 @@ def quiz(quiz_id: int):
 @login_required
 def start(quiz_id: int):
     quiz = _viewable(quiz_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     try:
         attempt = services.start_attempt(quiz, current_user)
     except QuizError as error:
@@ -208,8 +209,7 @@ def attempt(attempt_id: int):
 @login_required
 def save(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     outcome = services.save_responses(attempt, parse_form(attempt.layout, request.form))
     if outcome.late:
         flash(_("Time is up. Your attempt was graded with the answers saved in time."), "error")
@@ -224,8 +224,7 @@ def save(attempt_id: int):
 @login_required
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     was_finished = attempt.state != IN_PROGRESS
     attempt = services.submit_attempt(attempt, parse_form(attempt.layout, request.form))
     if was_finished:
@@ -240,8 +239,7 @@ def submit(attempt_id: int):
 def delete_attempt(attempt_id: int):
     # Those who may not see the attempt learn nothing of it (404) before the edit check (403).
     attempt = require_edit(_attempt_or_404(attempt_id))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     quiz_id = attempt.quiz_id
     services.delete_attempt(attempt)
     flash(_("The attempt was deleted."), "success")
@@ -306,17 +304,10 @@ def _question_form(quiz: Quiz, kind: str, row: Question | None):
     else:
         data = question_form_data(row.data) if row is not None else new_question_data(kind)
         form = form_class(data=data)
-        rows = getattr(form, form.rows_name, None) if form.rows_name else None
-        if row is not None and rows is not None:
-            for _extra in range(2):
-                if len(rows.entries) < rows.max_entries:
-                    rows.append_entry()
+        if row is not None:
+            form.add_rows(2)
     if request.method == "POST" and request.form.get("action") == "more":
-        rows = getattr(form, form.rows_name, None) if form.rows_name else None
-        if rows is not None:
-            for _extra in range(ROWS_TO_ADD):
-                if len(rows.entries) < rows.max_entries:
-                    rows.append_entry()
+        form.add_rows(ROWS_TO_ADD)
         return form, None
     if form.validate_on_submit():
         return form, read_question(form)
@@ -362,8 +353,7 @@ def edit_question(quiz_id: int, question_id: int):
 def move_question(quiz_id: int, question_id: int):
     quiz = _editable(quiz_id)
     row = _question_of(quiz, question_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    submitted_or_400(EmptyForm())
     services.move_question(row, offset_of(requested_direction()))
     return redirect(url_for("quizzes.questions", quiz_id=quiz.id, _anchor=f"q{question_id}"))
 
@@ -442,9 +432,7 @@ def import_gift(quiz_id: int):
 @bp.post("/quizzes/<int:quiz_id>/import/confirm")
 def confirm_import(quiz_id: int):
     quiz = _editable(quiz_id)
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = submitted_or_400(ConfirmImportForm())
     try:
         count = services.import_gift(
             quiz, form.gift_text.data or "", replace=form.replace.data == "1"

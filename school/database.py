@@ -16,9 +16,12 @@ refresh or save that follows a read would fail whenever two workers write at onc
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+
+T = TypeVar("T", bound=Any)
 
 _immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
@@ -83,3 +86,17 @@ def begin_write() -> None:
         db.session.connection()
     finally:
         _immediate.reset(token)
+
+
+def locked_row(model: type[T], row_id: int) -> T | None:
+    """The row of ``model`` with id ``row_id`` read afresh and locked until the transaction ends
+    (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite, :func:`begin_write` holds the lock), or
+    None when there is none."""
+    from school.extensions import db
+
+    return db.session.execute(
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()

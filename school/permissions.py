@@ -47,6 +47,13 @@ def view_rule(cls: type) -> Callable[[Rule], Rule]:
     return decorator
 
 
+def rules_follow(cls: type, parent: Callable[[Any], Any]) -> None:
+    """Objects of ``cls`` (a module, a lesson) may be edited and seen by whoever may edit and
+    see ``parent(obj)`` (its course)."""
+    _edit_rules[cls] = lambda user, obj: can_edit(user, parent(obj))
+    _view_rules[cls] = lambda user, obj: can_view(user, parent(obj))
+
+
 def _authenticated(user: User | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 

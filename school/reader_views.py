@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from school import readers
@@ -13,16 +13,13 @@ from school.extensions import db
 from school.forms import EraseReaderForm, PostalReaderForm, id_number
 from school.models import PostalReader, Role
 from school.permissions import role_required
-from school.views_helpers import refuse
+from school.views_helpers import field_data, flash_redirect, or_404, save_form
 
 bp = Blueprint("readers", __name__, url_prefix="/readers")
 
 
 def _reader_or_404(reader_id: int) -> PostalReader:
-    reader = db.session.get(PostalReader, reader_id)
-    if reader is None:
-        abort(404)
-    return reader
+    return or_404(db.session.get(PostalReader, reader_id))
 
 
 @bp.get("/")
@@ -38,32 +35,35 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def new():
-    form = PostalReaderForm()
-    if form.validate_on_submit():
-        try:
-            reader = readers.create_reader(form.name.data, form.reference.data, form.note.data)
-        except readers.ReaderError as error:
-            refuse(form, error)
-        else:
-            flash(_("Reader %(reference)s added.", reference=reader.reference), "success")
-            return redirect(url_for("readers.edit", reader_id=reader.id))
-    return render_template("school/readers/form.html", form=form, reader=None)
+    return _reader_form(None)
 
 
 @bp.route("/<int:reader_id>", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def edit(reader_id: int):
-    reader = _reader_or_404(reader_id)
+    return _reader_form(_reader_or_404(reader_id))
+
+
+def _reader_form(reader: PostalReader | None):
+    """The form of a new reader (``reader`` None) or of one in the register."""
     form = PostalReaderForm(obj=reader)
-    if form.validate_on_submit():
-        try:
-            readers.update_reader(reader, form.name.data, form.reference.data, form.note.data)
-        except readers.ReaderError as error:
-            refuse(form, error)
+    fields = ("name", "reference", "note")
+
+    def save() -> PostalReader:
+        if reader is None:
+            return readers.create_reader(**field_data(form, *fields))
+        readers.update_reader(reader, **field_data(form, *fields))
+        return reader
+
+    def then(saved: PostalReader):
+        if reader is None:
+            message = _("Reader %(reference)s added.", reference=saved.reference)
         else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("readers.edit", reader_id=reader.id))
-    return render_template("school/readers/form.html", form=form, reader=reader)
+            message = _("Saved.")
+        return flash_redirect(message, url_for("readers.edit", reader_id=saved.id))
+
+    answer = save_form(form, save, then)
+    return answer or render_template("school/readers/form.html", form=form, reader=reader)
 
 
 @bp.get("/<int:reader_id>/export.json")

@@ -3,7 +3,8 @@ buttons, the "really delete?" page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request
@@ -44,7 +45,7 @@ def save_form(
 
     None when there is nothing to answer yet: the form was not sent, did not validate, or the
     save was refused (its messages are then on the form, see :func:`refuse`), so the caller
-    shows the form again.
+    shows the form again: ``return save_form(...) or render_template(...)``.
     """
     if not form.validate_on_submit():
         return None
@@ -56,10 +57,37 @@ def save_form(
     return then(result)
 
 
+def field_data(form, *names: str) -> dict[str, Any]:
+    """The data of the fields ``names`` of ``form``, by name: a service's keyword arguments."""
+    return {name: form[name].data for name in names}
+
+
 def flash_redirect(message: Any, url: str, category: str = "success") -> ResponseReturnValue:
     """Flash ``message`` and redirect to ``url``: the answer to a form that did its work."""
     flash(str(message), category)
     return redirect(url)
+
+
+F = TypeVar("F")
+
+
+def submitted_or_400(form: F) -> F:
+    """``form``, sent with a POST and valid (its CSRF token, as a rule), or a bad request."""
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+@contextmanager
+def refusals_flashed() -> Iterator[None]:
+    """Show a refusal raised in the block as an error message; the request goes on after it.
+
+    What follows the refused call in the block (its success message) is skipped.
+    """
+    try:
+        yield
+    except Refusal as error:
+        flash(str(error.message), "error")
 
 
 def requested_direction() -> str:

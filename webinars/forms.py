@@ -51,6 +51,13 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _markdown_area(label, max_length: int, description) -> TextAreaField:
+    """A text area for Markdown of at most ``max_length`` characters."""
+    return TextAreaField(
+        label, validators=[Length(max=max_length), markdown_text], description=description
+    )
+
+
 class WebinarForm(SchoolForm):
     title = StringField(
         _l("Title"), validators=[InputRequired(MESSAGES["title"]), Length(max=200)],
@@ -62,10 +69,8 @@ class WebinarForm(SchoolForm):
         filters=[_strip],
         description=_l('For example "If you are detained at a rally".'),
     )
-    summary = TextAreaField(
-        _l("Summary"),
-        validators=[Length(max=20000), markdown_text],
-        description=_l("Markdown: *italics*, **bold**, lists and links."),
+    summary = _markdown_area(
+        _l("Summary"), 20000, _l("Markdown: *italics*, **bold**, lists and links.")
     )
     presenters = TextAreaField(
         _l("Presenters"),
@@ -107,10 +112,8 @@ class WebinarForm(SchoolForm):
         filters=[_strip],
         description=_l("Shown to everyone once the webinar has taken place."),
     )
-    materials = TextAreaField(
-        _l("Materials (optional)"),
-        validators=[Length(max=50000), markdown_text],
-        description=_l("Markdown. Shown to everyone on the webinar's page."),
+    materials = _markdown_area(
+        _l("Materials (optional)"), 50000, _l("Markdown. Shown to everyone on the webinar's page.")
     )
     instructors = StringField(
         _l("Instructors"),

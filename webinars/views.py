@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -17,8 +18,10 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from school.downloads import private_attachment
@@ -30,7 +33,7 @@ from school.permissions import can_view, require_edit, require_view, role_requir
 from school.timeutil import now_utc, to_zone
 from school.urls import host_of, public_url
 from school.views import safe_next
-from school.views_helpers import refuse
+from school.views_helpers import or_404, refuse
 from webinars import services
 from webinars.calendar import CalendarEntry, build_calendar, event_uid
 from webinars.feeds import FeedEntry, atom_id, build_atom
@@ -126,10 +129,7 @@ def _template_helpers() -> dict:
 
 
 def _webinar_or_404(webinar_id: int) -> Webinar:
-    webinar = services.get_webinar(webinar_id)
-    if webinar is None:
-        abort(404)
-    return webinar
+    return or_404(services.get_webinar(webinar_id))
 
 
 def _editable(webinar_id: int) -> Webinar:
@@ -398,7 +398,8 @@ def edit(webinar_id: int):
     return _form_page(form, webinar)
 
 
-def _state_change(webinar_id: int, action, message: str):
+def _state_change(webinar_id: int, action, message) -> ResponseReturnValue:
+    """Change a webinar's status with ``action`` (a button's POST) and say ``message``."""
     webinar = _editable(webinar_id)
     try:
         action(webinar.id)
@@ -407,41 +408,32 @@ def _state_change(webinar_id: int, action, message: str):
     except LookupError:
         abort(404)
     else:
-        flash(message, "success")
+        flash(str(message), "success")
     return redirect(url_for("webinars.detail", webinar_id=webinar.id))
 
 
-@bp.post("/webinars/<int:webinar_id>/publish")
-@role_required(Role.INSTRUCTOR)
-def publish(webinar_id: int):
-    return _state_change(webinar_id, services.publish, _("The webinar is on the schedule now."))
-
-
-@bp.post("/webinars/<int:webinar_id>/unpublish")
-@role_required(Role.INSTRUCTOR)
-def unpublish(webinar_id: int):
-    return _state_change(
-        webinar_id,
+# A webinar's status buttons: (endpoint, the address's last part), what each does and says after.
+STATUS_CHANGES = [
+    ("publish", services.publish, _l("The webinar is on the schedule now.")),
+    (
+        "unpublish",
         services.unpublish,
-        _("The webinar has been taken off the schedule. Registrations are kept."),
-    )
-
-
-@bp.post("/webinars/<int:webinar_id>/cancel")
-@role_required(Role.INSTRUCTOR)
-def cancel(webinar_id: int):
-    return _state_change(
-        webinar_id,
+        _l("The webinar has been taken off the schedule. Registrations are kept."),
+    ),
+    (
+        "cancel",
         services.cancel_webinar,
-        _("The webinar has been cancelled. Registered people see it marked as cancelled."),
-    )
+        _l("The webinar has been cancelled. Registered people see it marked as cancelled."),
+    ),
+    ("restore", services.restore_webinar, _l("The webinar is back on the schedule.")),
+]
 
-
-@bp.post("/webinars/<int:webinar_id>/restore")
-@role_required(Role.INSTRUCTOR)
-def restore(webinar_id: int):
-    return _state_change(
-        webinar_id, services.restore_webinar, _("The webinar is back on the schedule.")
+for _name, _action, _message in STATUS_CHANGES:
+    bp.add_url_rule(
+        f"/webinars/<int:webinar_id>/{_name}",
+        _name,
+        role_required(Role.INSTRUCTOR)(partial(_state_change, action=_action, message=_message)),
+        methods=["POST"],
     )
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from brochures.models import Brochure, Edition
 from school.extensions import db
 from school.models import User
+from school.unlink import unlink_user
 
 
 def export_user_data(user: User) -> dict[str, Any]:
@@ -29,10 +30,4 @@ def export_user_data(user: User) -> dict[str, Any]:
 
 def forget_user(user: User) -> None:
     """Before an account is deleted: keep brochures and editions, drop the link to the person."""
-    uid = user.id
-    db.session.execute(
-        update(Edition).where(Edition.published_by_id == uid).values(published_by_id=None)
-    )
-    db.session.execute(
-        update(Brochure).where(Brochure.created_by_id == uid).values(created_by_id=None)
-    )
+    unlink_user(user, Edition.published_by_id, Brochure.created_by_id)

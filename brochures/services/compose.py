@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from brochures.layout import BROCHURE_FORMATS, MEMO_PAPERS
+from brochures.layout import BROCHURE_FORMATS, MEMO_PAPERS, BrochureMeta
 from brochures.models import Brochure, BrochureItem, BrochureSection, Kind
 from brochures.services.common import BrochureError
 from finance.models import Entry, Topic
@@ -20,14 +20,9 @@ from school.timeutil import now_utc
 
 
 @dataclass
-class BrochureInput:
-    kind: str
-    slug: str
-    title: str
-    subtitle: str = ""
-    edition_label: str = ""
-    language: str = "ru"
-    introduction: str = ""
+class BrochureInput(BrochureMeta):
+    """A brochure's settings as the form gives them."""
+
     primary_format: str = "a5"
     paper: str = "a4"
     topic_id: int | None = None

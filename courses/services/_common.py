@@ -30,19 +30,23 @@ class CourseError(Refusal):
     """A refused course action (see :class:`school.refusal.Refusal`)."""
 
 
+def text_too_long(text: str) -> Any | None:
+    """What is wrong with a lesson's or introduction's text over the size limit, else None."""
+    size = len(text.encode("utf-8"))
+    if size <= MAX_BODY_BYTES:
+        return None
+    return _l(
+        "The text is %(size)s KB; the limit is %(limit)s KB. Split it into two lessons.",
+        size=-(-size // 1024),
+        limit=MAX_BODY_BYTES // 1024,
+    )
+
+
 def clean_text(text: str | None, field_name: str = "body") -> str:
     """Normalise Markdown as stored and exported; refuse text over the size limit."""
     text = bundle.normalize_text(text)
-    size = len(text.encode("utf-8"))
-    if size > MAX_BODY_BYTES:
-        raise CourseError(
-            _l(
-                "The text is %(size)s KB; the limit is %(limit)s KB. Split it into two lessons.",
-                size=-(-size // 1024),
-                limit=MAX_BODY_BYTES // 1024,
-            ),
-            field_name,
-        )
+    if problem := text_too_long(text):
+        raise CourseError(problem, field_name)
     return text
 
 

@@ -159,31 +159,43 @@ def remove_instructor(course: Course, user_id: int) -> None:
     db.session.commit()
 
 
-def _module_slug(course: Course, slug: str, title: str, module: Module | None = None) -> str:
-    taken = {m.slug for m in course.modules if module is None or m.id != module.id}
+_MODULE_SLUG_TAKEN = _l("Another module of this course uses this name.")
+_ITEM_SLUG_TAKEN = _l("Another item of this module uses this name.")
+
+
+def _free_slug(siblings, own, slug: str, title: str, fallback: str, taken_message) -> str:
+    """The slug of a module or item (``own``, None when new) among its ``siblings``: the one
+    asked for, checked and not taken, or one made from the title when none is asked for.
+    A refusal rolls the transaction back."""
+    taken = {s.slug for s in siblings if own is None or s.id != own.id}
     if not (slug or "").strip():
-        return unique_slug(slugify(title, "module"), taken)
-    slug = check_slug(slug)
-    if slug in taken:
-        raise CourseError(_l("Another module of this course uses this name."), "slug")
+        return unique_slug(slugify(title, fallback), taken)
+    try:
+        slug = check_slug(slug)
+        if slug in taken:
+            raise CourseError(taken_message, "slug")
+    except CourseError:
+        # The caller holds the course's lock: let it go with the refusal.
+        db.session.rollback()
+        raise
     return slug
+
+
+def _module_slug(course: Course, slug: str, title: str, module: Module | None = None) -> str:
+    return _free_slug(course.modules, module, slug, title, "module", _MODULE_SLUG_TAKEN)
 
 
 def create_module(course: Course, *, title: str, slug: str = "", body: str = "") -> Module:
     title = clean_title(title)
     body = clean_text(body)
     course = lock_course(course.id)
-    try:
-        module = Module(
-            course=course,
-            title=title,
-            slug=_module_slug(course, slug, title),
-            body=body,
-            position=len(course.modules),
-        )
-    except CourseError:
-        db.session.rollback()
-        raise
+    module = Module(
+        course=course,
+        title=title,
+        slug=_module_slug(course, slug, title),
+        body=body,
+        position=len(course.modules),
+    )
     db.session.add(module)
     touch(course)
     db.session.commit()
@@ -195,11 +207,7 @@ def update_module(module: Module, *, title: str, slug: str, body: str) -> None:
     body = clean_text(body)
     course = lock_course(module.course_id)
     module = db.session.get(Module, module.id)
-    try:
-        module.slug = _module_slug(course, slug, title, module)
-    except CourseError:
-        db.session.rollback()
-        raise
+    module.slug = _module_slug(course, slug, title, module)
     module.title, module.body = title, body
     touch(course)
     db.session.commit()
@@ -237,13 +245,7 @@ def move_module(module: Module, offset: int) -> bool:
 
 
 def _item_slug(module: Module, slug: str, title: str, item: Item | None = None) -> str:
-    taken = {i.slug for i in module.items if item is None or i.id != item.id}
-    if not (slug or "").strip():
-        return unique_slug(slugify(title, "lesson"), taken)
-    slug = check_slug(slug)
-    if slug in taken:
-        raise CourseError(_l("Another item of this module uses this name."), "slug")
-    return slug
+    return _free_slug(module.items, item, slug, title, "lesson", _ITEM_SLUG_TAKEN)
 
 
 def create_item(
@@ -262,19 +264,15 @@ def create_item(
         raise CourseError(_l("Items of this kind cannot be added here."))
     course = lock_course(module.course_id)
     module = db.session.get(Module, module.id)
-    try:
-        item = Item(
-            module=module,
-            kind=kind,
-            title=title,
-            slug=_item_slug(module, slug, title),
-            body=body,
-            required=required,
-            position=len(module.items),
-        )
-    except CourseError:
-        db.session.rollback()
-        raise
+    item = Item(
+        module=module,
+        kind=kind,
+        title=title,
+        slug=_item_slug(module, slug, title),
+        body=body,
+        required=required,
+        position=len(module.items),
+    )
     db.session.add(item)
     db.session.flush()
     handler.on_create(item)
@@ -288,11 +286,7 @@ def update_item(item: Item, *, title: str, slug: str, body: str, required: bool)
     body = clean_text(body)
     course = lock_course(item.module.course_id)
     item = db.session.get(Item, item.id)
-    try:
-        item.slug = _item_slug(item.module, slug, title, item)
-    except CourseError:
-        db.session.rollback()
-        raise
+    item.slug = _item_slug(item.module, slug, title, item)
     item.title, item.body, item.required = title, body, required
     item.updated_at = now_utc()
     touch(course)

@@ -16,11 +16,7 @@ from school.models import User
 def certificate_for(user: User | None, course: Course) -> Certificate | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user.id, Certificate.course_id == course.id
-        )
-    )
+    return db.session.scalar(select(Certificate).filter_by(user_id=user.id, course_id=course.id))
 
 
 def find_certificate(code: str) -> Certificate | None:
@@ -32,13 +28,8 @@ def find_certificate(code: str) -> Certificate | None:
 
 
 def my_certificates(user: User) -> list[Certificate]:
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.user_id == user.id)
-            .order_by(Certificate.issued_at.desc())
-        )
-    )
+    stmt = select(Certificate).filter_by(user_id=user.id)
+    return list(db.session.scalars(stmt.order_by(Certificate.issued_at.desc())))
 
 
 def issue_certificate(user: User, course: Course, now: datetime) -> Certificate:

@@ -122,13 +122,8 @@ def progress_by_course(
 
 
 def my_enrolments(user: User) -> list[Enrolment]:
-    return list(
-        db.session.scalars(
-            select(Enrolment)
-            .where(Enrolment.user_id == user.id)
-            .order_by(Enrolment.last_activity_at.desc())
-        )
-    )
+    stmt = select(Enrolment).filter_by(user_id=user.id)
+    return list(db.session.scalars(stmt.order_by(Enrolment.last_activity_at.desc())))
 
 
 def enrolled_count(course: Course) -> int:

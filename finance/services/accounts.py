@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from finance.models import Entry, EntryRevision
 from school.extensions import db
 from school.models import User
+from school.unlink import unlink_user
 
 
 def export_user_data(user: User) -> dict[str, Any]:
@@ -34,10 +35,4 @@ def export_user_data(user: User) -> dict[str, Any]:
 
 def forget_user(user: User) -> None:
     """Before an account is deleted: keep the texts, drop the link to the person."""
-    uid = user.id
-    db.session.execute(
-        update(EntryRevision).where(EntryRevision.author_id == uid).values(author_id=None)
-    )
-    db.session.execute(
-        update(EntryRevision).where(EntryRevision.reviewer_id == uid).values(reviewer_id=None)
-    )
+    unlink_user(user, EntryRevision.author_id, EntryRevision.reviewer_id)

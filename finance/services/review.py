@@ -29,21 +29,27 @@ def _locked_revision(revision: EntryRevision) -> EntryRevision:
     return locked
 
 
-def submit_for_review(user: User, revision: EntryRevision) -> None:
-    revision = _locked_revision(revision)
-    if revision.status != Status.DRAFT.value:
+def _locked_in(revision: EntryRevision, status: Status, refusal) -> EntryRevision:
+    """The revision locked (see :func:`_locked_revision`), or ``refusal`` unless it is in
+    ``status``."""
+    locked = _locked_revision(revision)
+    if locked.status != status.value:
         db.session.rollback()
-        raise FinanceError(_l("Only a draft can be sent for review."))
+        raise FinanceError(refusal)
+    return locked
+
+
+def submit_for_review(user: User, revision: EntryRevision) -> None:
+    revision = _locked_in(revision, Status.DRAFT, _l("Only a draft can be sent for review."))
     revision.status = Status.IN_REVIEW.value
     revision.submitted_at = now_utc()
     db.session.commit()
 
 
 def send_back_to_draft(user: User, revision: EntryRevision) -> None:
-    revision = _locked_revision(revision)
-    if revision.status != Status.IN_REVIEW.value:
-        db.session.rollback()
-        raise FinanceError(_l("Only a revision in review can be sent back to draft."))
+    revision = _locked_in(
+        revision, Status.IN_REVIEW, _l("Only a revision in review can be sent back to draft.")
+    )
     revision.status = Status.DRAFT.value
     revision.submitted_at = None
     db.session.commit()
@@ -59,10 +65,9 @@ def approve(
         raise FinanceError(
             _l("The review date must come after the valid-as-of date."), "review_due"
         )
-    revision = _locked_revision(revision)
-    if revision.status != Status.IN_REVIEW.value:
-        db.session.rollback()
-        raise FinanceError(_l("Only a revision in review can be approved."))
+    revision = _locked_in(
+        revision, Status.IN_REVIEW, _l("Only a revision in review can be approved.")
+    )
     _publish(revision, user, valid_as_of, review_due)
     db.session.commit()
 

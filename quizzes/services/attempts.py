@@ -26,7 +26,7 @@ from quizzes.questions import question_from_dict
 from quizzes.responses import build_layout
 from quizzes.services._common import QuizError
 from quizzes.services.lookup import question_count
-from school.database import begin_write
+from school.database import begin_write, locked_row
 from school.extensions import db
 from school.models import User
 from school.permissions import can_edit
@@ -162,12 +162,14 @@ def _deadline(quiz: Quiz, started: datetime) -> datetime | None:
 
 
 def _lock_attempt(attempt_id: int) -> Attempt | None:
-    return db.session.execute(
-        select(Attempt)
-        .where(Attempt.id == attempt_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    return locked_row(Attempt, attempt_id)
+
+
+def _relocked(attempt: Attempt) -> Attempt:
+    """The attempt read afresh in a write transaction, its row locked until it ends."""
+    attempt_id = attempt.id
+    begin_write()
+    return _lock_attempt(attempt_id)
 
 
 def _layout_questions(attempt: Attempt) -> list[QuestionData]:
@@ -267,9 +269,7 @@ def save_responses(
     with the answers saved before.
     """
     now = now or now_utc()
-    attempt_id = attempt.id
-    begin_write()
-    attempt = _lock_attempt(attempt_id)
+    attempt = _relocked(attempt)
     if attempt.state == SUBMITTED:
         db.session.commit()
         return SaveOutcome(attempt, saved=False, finished=True)
@@ -292,9 +292,7 @@ def submit_attempt(
     is, so a resent form never grades twice. Answers sent too late are ignored; the attempt is
     then graded with the answers saved in time."""
     now = now or now_utc()
-    attempt_id = attempt.id
-    begin_write()
-    attempt = _lock_attempt(attempt_id)
+    attempt = _relocked(attempt)
     if attempt.state == SUBMITTED:
         db.session.commit()
         _complete_if_passed([attempt])
@@ -316,9 +314,7 @@ def finish_if_overdue(attempt: Attempt, *, now: datetime | None = None) -> Attem
     now = now or now_utc()
     if attempt.state == SUBMITTED or in_time(attempt, now):
         return attempt
-    attempt_id = attempt.id
-    begin_write()
-    attempt = _lock_attempt(attempt_id)
+    attempt = _relocked(attempt)
     if attempt.state == IN_PROGRESS and not in_time(attempt, now):
         attempt.overdue = True
         _finish(attempt, now)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
+from school.unlink import unlink_user
 from webinars.models import (
     RegistrationStatus,
     Webinar,
@@ -74,9 +75,7 @@ def erase_user(user: User) -> None:
     db.session.execute(delete(WebinarFeedToken).where(WebinarFeedToken.user_id == user.id))
     db.session.execute(delete(webinar_instructors).where(webinar_instructors.c.user_id == user.id))
     # Authored webinars stay, shown as by a deleted user (also where foreign keys are off).
-    db.session.execute(
-        update(Webinar).where(Webinar.created_by_id == user.id).values(created_by_id=None)
-    )
+    unlink_user(user, Webinar.created_by_id)
     for webinar_id in held:
         webinar = _lock(webinar_id)
         if webinar is not None:

@@ -4,9 +4,11 @@ every use case which reads, checks and then writes takes first."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
-from school.database import begin_write
+from school.database import begin_write, locked_row
 from school.extensions import db
+from school.models import User
 from school.refusal import Refusal
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
 
@@ -20,14 +22,24 @@ class WebinarError(Refusal):
     """A refused change to a webinar (see :class:`school.refusal.Refusal`)."""
 
 
+def active_registrations(user: User):
+    """A query of the user's registrations that hold a place or wait for one, with webinars."""
+    return (
+        select(WebinarRegistration)
+        .join(Webinar)
+        .options(contains_eager(WebinarRegistration.webinar))
+        .where(
+            WebinarRegistration.user_id == user.id,
+            WebinarRegistration.status.in_(
+                [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
+            ),
+        )
+    )
+
+
 def _lock(webinar_id: int) -> Webinar | None:
     """The webinar, locked for this transaction (PostgreSQL; SQLite holds the write lock)."""
-    return db.session.execute(
-        select(Webinar)
-        .where(Webinar.id == webinar_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    return locked_row(Webinar, webinar_id)
 
 
 def _locked(webinar_id: int) -> Webinar:

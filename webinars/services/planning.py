@@ -256,82 +256,100 @@ def update_webinar(actor: User, webinar_id: int, data: WebinarData) -> Webinar:
     return webinar
 
 
-def _transition(webinar_id: int, check: Callable[[Webinar, datetime], None], apply) -> Webinar:
-    """Lock the webinar, ``check`` it (a refusal rolls back), ``apply`` the change and commit."""
+@dataclass(frozen=True)
+class _StatusChange:
+    """A change of a webinar's status: the webinars it ``allows`` (the others get ``refusal``),
+    whether an ended webinar is refused too, and what it does (``apply(webinar, now)``)."""
+
+    allows: Callable[[Webinar], bool]
+    refusal: Any
+    apply: Callable[[Webinar, datetime], None]
+    refused_once_ended: bool = False
+
+
+def _change_status(webinar_id: int, change: _StatusChange) -> Webinar:
+    """Lock the webinar, check that ``change`` may happen (a refusal rolls back), make it and
+    commit."""
     webinar = _locked(webinar_id)
     now = now_utc()
-    try:
-        check(webinar, now)
-    except WebinarError:
+    refusal = None
+    if not change.allows(webinar):
+        refusal = change.refusal
+    elif change.refused_once_ended and webinar.has_ended(now):
+        refusal = _l("This webinar has already taken place.")
+    if refusal is not None:
         db.session.rollback()
-        raise
-    apply(webinar, now)
+        raise WebinarError(refusal)
+    change.apply(webinar, now)
     webinar.updated_at = now
     db.session.commit()
     return webinar
 
 
-def publish(webinar_id: int) -> Webinar:
-    """Put a draft on the public schedule."""
+def _put_on_schedule(webinar: Webinar, now: datetime) -> None:
+    webinar.status = WebinarStatus.PUBLISHED.value
+    webinar.published_at = webinar.published_at or now
+    _promote(webinar)
 
-    def check(webinar: Webinar, now: datetime) -> None:
-        if not webinar.is_draft:
-            raise WebinarError(_l("Only a draft can be published."))
+
+def _take_off_schedule(webinar: Webinar, now: datetime) -> None:
+    webinar.status = WebinarStatus.DRAFT.value
+
+
+def _set_cancelled(cancelled: bool) -> Callable[[Webinar, datetime], None]:
+    """Cancel, or undo the cancellation; calendars see a new sequence number either way."""
 
     def apply(webinar: Webinar, now: datetime) -> None:
-        webinar.status = WebinarStatus.PUBLISHED.value
-        webinar.published_at = webinar.published_at or now
-        _promote(webinar)
+        status = WebinarStatus.CANCELLED if cancelled else WebinarStatus.PUBLISHED
+        webinar.status = status.value
+        webinar.cancelled_at = now if cancelled else None
+        webinar.sequence += 1
+        if not cancelled:
+            _promote(webinar)
 
-    return _transition(webinar_id, check, apply)
+    return apply
+
+
+_PUBLISH = _StatusChange(
+    lambda webinar: webinar.is_draft, _l("Only a draft can be published."), _put_on_schedule
+)
+_UNPUBLISH = _StatusChange(
+    lambda webinar: webinar.is_published,
+    _l("Only a published webinar can be unpublished."),
+    _take_off_schedule,
+)
+_CANCEL = _StatusChange(
+    lambda webinar: webinar.is_published,
+    _l("Only a published webinar can be cancelled."),
+    _set_cancelled(True),
+    refused_once_ended=True,
+)
+_RESTORE = _StatusChange(
+    lambda webinar: webinar.is_cancelled,
+    _l("This webinar is not cancelled."),
+    _set_cancelled(False),
+    refused_once_ended=True,
+)
+
+
+def publish(webinar_id: int) -> Webinar:
+    """Put a draft on the public schedule."""
+    return _change_status(webinar_id, _PUBLISH)
 
 
 def unpublish(webinar_id: int) -> Webinar:
     """Take a webinar off the schedule; registrations are kept for when it comes back."""
-
-    def check(webinar: Webinar, now: datetime) -> None:
-        if not webinar.is_published:
-            raise WebinarError(_l("Only a published webinar can be unpublished."))
-
-    def apply(webinar: Webinar, now: datetime) -> None:
-        webinar.status = WebinarStatus.DRAFT.value
-
-    return _transition(webinar_id, check, apply)
+    return _change_status(webinar_id, _UNPUBLISH)
 
 
 def cancel_webinar(webinar_id: int) -> Webinar:
     """Cancel a published webinar; calendars get STATUS:CANCELLED, registrants see it marked."""
-
-    def check(webinar: Webinar, now: datetime) -> None:
-        if not webinar.is_published:
-            raise WebinarError(_l("Only a published webinar can be cancelled."))
-        if webinar.has_ended(now):
-            raise WebinarError(_l("This webinar has already taken place."))
-
-    def apply(webinar: Webinar, now: datetime) -> None:
-        webinar.status = WebinarStatus.CANCELLED.value
-        webinar.cancelled_at = now
-        webinar.sequence += 1
-
-    return _transition(webinar_id, check, apply)
+    return _change_status(webinar_id, _CANCEL)
 
 
 def restore_webinar(webinar_id: int) -> Webinar:
     """Undo a cancellation: the webinar is published again with its registrations."""
-
-    def check(webinar: Webinar, now: datetime) -> None:
-        if not webinar.is_cancelled:
-            raise WebinarError(_l("This webinar is not cancelled."))
-        if webinar.has_ended(now):
-            raise WebinarError(_l("This webinar has already taken place."))
-
-    def apply(webinar: Webinar, now: datetime) -> None:
-        webinar.status = WebinarStatus.PUBLISHED.value
-        webinar.cancelled_at = None
-        webinar.sequence += 1
-        _promote(webinar)
-
-    return _transition(webinar_id, check, apply)
+    return _change_status(webinar_id, _RESTORE)
 
 
 def delete_webinar(webinar_id: int) -> None:

@@ -15,7 +15,13 @@ from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
-from webinars.services.common import PER_PAGE, WebinarError, _locked, _registered_count
+from webinars.services.common import (
+    PER_PAGE,
+    WebinarError,
+    _locked,
+    _registered_count,
+    active_registrations,
+)
 
 REGISTRANTS_PER_PAGE = 100
 
@@ -32,11 +38,8 @@ class Outcome:
 def registration_of(user: User | None, webinar: Webinar) -> WebinarRegistration | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        select(WebinarRegistration).where(
-            WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.user_id == user.id
-        )
-    )
+    stmt = select(WebinarRegistration).filter_by(webinar_id=webinar.id, user_id=user.id)
+    return db.session.scalar(stmt)
 
 
 def waitlist_position(registration: WebinarRegistration) -> int | None:
@@ -86,32 +89,18 @@ def all_registrants(webinar: Webinar) -> list[WebinarRegistration]:
     return list(db.session.scalars(_registrants_stmt(webinar)))
 
 
-def _my_active(user: User):
-    return (
-        select(WebinarRegistration)
-        .join(Webinar)
-        .options(contains_eager(WebinarRegistration.webinar))
-        .where(
-            WebinarRegistration.user_id == user.id,
-            WebinarRegistration.status.in_(
-                [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
-            ),
-        )
-    )
-
-
 def my_upcoming(user: User, now: datetime | None = None) -> list[WebinarRegistration]:
     """My registrations for webinars that have not ended, soonest first.
 
     Cancelled and withdrawn webinars stay on this list, so people learn about the change.
     """
-    stmt = _my_active(user).where(Webinar.ends_at > (now or now_utc()))
+    stmt = active_registrations(user).where(Webinar.ends_at > (now or now_utc()))
     return list(db.session.scalars(stmt.order_by(Webinar.starts_at, Webinar.id)))
 
 
 def my_past(user: User, page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None):
     """My registrations for webinars that have ended, latest first, a page at a time."""
-    stmt = _my_active(user).where(Webinar.ends_at <= (now or now_utc()))
+    stmt = active_registrations(user).where(Webinar.ends_at <= (now or now_utc()))
     stmt = stmt.order_by(Webinar.starts_at.desc(), Webinar.id.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
@@ -143,6 +132,18 @@ def _promote(webinar: Webinar, now: datetime | None = None) -> list[WebinarRegis
     return promoted
 
 
+def _locked_registration(webinar: Webinar, user: User) -> WebinarRegistration | None:
+    """The user's registration for the webinar, if any, locked until the transaction ends."""
+    return db.session.execute(
+        select(WebinarRegistration)
+        .where(
+            WebinarRegistration.webinar_id == webinar.id,
+            WebinarRegistration.user_id == user.id,
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
+
+
 def register(user: User, webinar_id: int) -> Outcome:
     """Take a place, or a place on the waiting list when the webinar is full."""
     webinar = _locked(webinar_id)
@@ -153,14 +154,7 @@ def register(user: User, webinar_id: int) -> Outcome:
     if webinar.has_started(now):
         db.session.rollback()
         raise WebinarError(_l("Registration has closed: the webinar has already started."))
-    registration = db.session.execute(
-        select(WebinarRegistration)
-        .where(
-            WebinarRegistration.webinar_id == webinar.id,
-            WebinarRegistration.user_id == user.id,
-        )
-        .with_for_update()
-    ).scalar_one_or_none()
+    registration = _locked_registration(webinar, user)
     if registration is not None and registration.is_active:
         db.session.commit()
         return Outcome(registration, changed=False)
@@ -192,14 +186,7 @@ def cancel_registration(user: User, webinar_id: int) -> Outcome:
     """Give up a place (or a place in the queue); the first waitlisted person moves up."""
     webinar = _locked(webinar_id)
     now = now_utc()
-    registration = db.session.execute(
-        select(WebinarRegistration)
-        .where(
-            WebinarRegistration.webinar_id == webinar.id,
-            WebinarRegistration.user_id == user.id,
-        )
-        .with_for_update()
-    ).scalar_one_or_none()
+    registration = _locked_registration(webinar, user)
     if registration is None or not registration.is_active:
         db.session.commit()
         return Outcome(registration, changed=False)

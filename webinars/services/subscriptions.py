@@ -7,19 +7,18 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, delete, select
 
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
 from webinars.models import (
-    RegistrationStatus,
     Webinar,
     WebinarFeedToken,
     WebinarRegistration,
     WebinarStatus,
 )
+from webinars.services.common import active_registrations
 
 # How far back calendar feeds keep past webinars, so subscribed calendars do not lose them.
 CALENDAR_HISTORY = timedelta(days=365)
@@ -27,43 +26,27 @@ CALENDAR_LIMIT = 500
 ATOM_LIMIT = 50
 
 
-def public_calendar(now: datetime | None = None) -> list[Webinar]:
-    """Webinars for the public calendar feed: published and cancelled ones (so subscribed
-    calendars learn of a cancellation), from a year ago on."""
+def _calendar(stmt: Select, now: datetime | None) -> list:
+    """The rows of ``stmt`` whose webinar belongs in a calendar feed: published and cancelled
+    ones (so subscribed calendars learn of a cancellation), from a year ago on, soonest first."""
     since = (now or now_utc()) - CALENDAR_HISTORY
-    return list(
-        db.session.scalars(
-            select(Webinar)
-            .where(
-                Webinar.status.in_([WebinarStatus.PUBLISHED.value, WebinarStatus.CANCELLED.value]),
-                Webinar.ends_at >= since,
-            )
-            .order_by(Webinar.starts_at, Webinar.id)
-            .limit(CALENDAR_LIMIT)
-        )
+    stmt = stmt.where(
+        Webinar.status.in_([WebinarStatus.PUBLISHED.value, WebinarStatus.CANCELLED.value]),
+        Webinar.ends_at >= since,
     )
+    return list(
+        db.session.scalars(stmt.order_by(Webinar.starts_at, Webinar.id).limit(CALENDAR_LIMIT))
+    )
+
+
+def public_calendar(now: datetime | None = None) -> list[Webinar]:
+    """Webinars for the public calendar feed."""
+    return _calendar(select(Webinar), now)
 
 
 def personal_calendar(user: User, now: datetime | None = None) -> list[WebinarRegistration]:
     """My registrations for the personal calendar feed (withdrawn drafts left out)."""
-    since = (now or now_utc()) - CALENDAR_HISTORY
-    return list(
-        db.session.scalars(
-            select(WebinarRegistration)
-            .join(Webinar)
-            .options(contains_eager(WebinarRegistration.webinar))
-            .where(
-                WebinarRegistration.user_id == user.id,
-                WebinarRegistration.status.in_(
-                    [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
-                ),
-                Webinar.status.in_([WebinarStatus.PUBLISHED.value, WebinarStatus.CANCELLED.value]),
-                Webinar.ends_at >= since,
-            )
-            .order_by(Webinar.starts_at, Webinar.id)
-            .limit(CALENDAR_LIMIT)
-        )
-    )
+    return _calendar(active_registrations(user), now)
 
 
 def announcements(now: datetime | None = None) -> list[Webinar]:
