@@ -10,6 +10,8 @@ until it has; an account that ``REQUIRE_TOTP`` obliges to use a second factor ca
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -22,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
 from school import credentials, services
@@ -31,7 +34,7 @@ from school.models import User
 from school.passwords import verify_password
 from school.redirects import local_path
 from school.throttle import account_limit, client_limit
-from school.views_helpers import refuse
+from school.views_helpers import flash_redirect, refusals_flashed, refuse, save_form
 
 bp = Blueprint("credentials", __name__)
 
@@ -112,32 +115,60 @@ def recovery_login():
         if user is not None:
             return after_first_factor(user, form.next.data, recovery=True)
         flash(_("This code does not open this account. Each code works only once."), "error")
-    return _form_page(
-        form,
-        _("Log in with a recovery code"),
-        intro=[
-            _(
+    return _form_page(form, FORM_PAGES["recovery"])
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """The words around a page of one form (``school/one_form.html``)."""
+
+    title: Any
+    intro: tuple[Any, ...]
+    submit: Any
+    autocomplete: dict[str, str]
+    outro: tuple[Any, ...] = ()
+
+
+FORM_PAGES = {
+    "recovery": FormPage(
+        title=_l("Log in with a recovery code"),
+        intro=(
+            _l(
                 "Forgot your password, or the login is refused for a while? A recovery code lets"
                 " you in, and then you choose a new password."
-            )
-        ],
-        submit=_("Log in"),
-        outro=[_("Lost the codes as well? An administrator of the site can help.")],
+            ),
+        ),
+        submit=_l("Log in"),
         autocomplete={"username": "username", "code": "off"},
-    )
+        outro=(_l("Lost the codes as well? An administrator of the site can help."),),
+    ),
+    "code": FormPage(
+        title=_l("Code from the app"),
+        intro=(
+            _l(
+                "This account has two-step login. Open the authenticator app on your phone and"
+                " enter the code it shows for this site."
+            ),
+        ),
+        submit=_l("Log in"),
+        autocomplete={"code": "one-time-code"},
+    ),
+    "new_password": FormPage(
+        title=_l("Choose a new password"),
+        intro=(
+            _l(
+                "You logged in with a recovery code. Choose a new password to go on; every other"
+                " session will be logged out."
+            ),
+        ),
+        submit=_l("Save the password"),
+        autocomplete={"password": "new-password"},
+    ),
+}
 
 
-def _form_page(form, title: str, *, intro: list[str], submit: str, outro=(), autocomplete=None):
-    """A page of one form (``school/one_form.html``)."""
-    return render_template(
-        "school/one_form.html",
-        form=form,
-        title=title,
-        intro=intro,
-        submit=submit,
-        outro=outro,
-        autocomplete=autocomplete or {},
-    )
+def _form_page(form, page: FormPage):
+    return render_template("school/one_form.html", form=form, page=page)
 
 
 def _private(html: str):
@@ -176,18 +207,7 @@ def second_factor():
         if credentials.check_totp(user, form.code.data):
             return _log_in(user, pending.get("next"), recovery=pending.get("recovery", False))
         flash(_("That code is not right. Try the newest code from the app."), "error")
-    return _form_page(
-        form,
-        _("Code from the app"),
-        intro=[
-            _(
-                "This account has two-step login. Open the authenticator app on your phone and"
-                " enter the code it shows for this site."
-            )
-        ],
-        submit=_("Log in"),
-        autocomplete={"code": "one-time-code"},
-    )
+    return _form_page(form, FORM_PAGES["code"])
 
 
 @bp.route("/account/new-password", methods=["GET", "POST"])
@@ -196,28 +216,18 @@ def new_password():
     if not session.get("must_change_password"):
         return redirect(url_for("school.settings"))
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(
-                current_user, form.password.data, keep_token=current_user.current_session_token
-            )
-        except services.AccountError as error:
-            refuse(form, error)
-        else:
-            session.pop("must_change_password", None)
-            flash(_("Password changed. Other sessions have been logged out."), "success")
-            return redirect(url_for("school.home"))
-    return _form_page(
+    token = current_user.current_session_token
+    return save_form(
         form,
-        _("Choose a new password"),
-        intro=[
-            _(
-                "You logged in with a recovery code. Choose a new password to go on; every other"
-                " session will be logged out."
-            )
-        ],
-        submit=_("Save the password"),
-        autocomplete={"password": "new-password"},
+        lambda: services.set_password(current_user, form.password.data, keep_token=token),
+        _password_chosen,
+    ) or _form_page(form, FORM_PAGES["new_password"])
+
+
+def _password_chosen(_none):
+    session.pop("must_change_password", None)
+    return flash_redirect(
+        _("Password changed. Other sessions have been logged out."), url_for("school.home")
     )
 
 
@@ -291,11 +301,7 @@ def two_factor():
 def disable_two_factor():
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals_flashed():
             credentials.disable_totp(current_user, form.password.data)
-        except credentials.CredentialError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Two-step login is off."), "success")
-            return redirect(url_for("school.settings"))
+            return flash_redirect(_("Two-step login is off."), url_for("school.settings"))
     return redirect(url_for("credentials.two_factor"))

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -41,7 +40,7 @@ from school.pagecache import public_page
 from school.permissions import role_required
 from school.redirects import local_path
 from school.throttle import account_limit, client_limit
-from school.views_helpers import refuse
+from school.views_helpers import flash_redirect, or_404, refusals_flashed, refuse, save_form
 
 bp = Blueprint("school", __name__)
 
@@ -174,14 +173,17 @@ def settings():
 @login_required
 def change_password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except services.AccountError as error:
-            refuse(form, error)
-        else:
-            flash(_("Password changed. Other sessions have been logged out."), "success")
-            return redirect(url_for("school.settings"))
+    done = save_form(
+        form,
+        lambda: services.change_password(
+            current_user, form.current_password.data, form.password.data
+        ),
+        lambda _none: flash_redirect(
+            _("Password changed. Other sessions have been logged out."), url_for("school.settings")
+        ),
+    )
+    if done:
+        return done
     settings_form = SettingsForm(obj=current_user)
     return render_template(
         "school/settings.html", form=settings_form, password_form=form, logout_form=EmptyForm()
@@ -208,17 +210,17 @@ def export_data():
 @login_required
 def delete_account():
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_account(current_user, form.password.data)
-        except services.AccountError as error:
-            refuse(form, error)
-        else:
-            logout_user()
-            session.clear()
-            flash(_("Your account and personal data have been deleted."), "success")
-            return redirect(url_for("school.home"))
-    return render_template("school/delete_account.html", form=form)
+    return save_form(
+        form, lambda: services.delete_account(current_user, form.password.data), _deleted
+    ) or render_template("school/delete_account.html", form=form)
+
+
+def _deleted(_none):
+    logout_user()
+    session.clear()
+    return flash_redirect(
+        _("Your account and personal data have been deleted."), url_for("school.home")
+    )
 
 
 @bp.get("/admin/users")
@@ -236,40 +238,28 @@ def admin_users():
     )
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.post("/admin/users/<int:user_id>/role")
 @role_required(Role.ADMIN)
 def admin_set_role(user_id: int):
-    user = _user_or_404(user_id)
+    user = or_404(db.session.get(User, user_id))
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            services.set_role(current_user, user, form.role.data)
-        except services.AccountError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Role of %(name)s changed.", name=user.username), "success")
-    else:
-        flash(_("Choose one of the listed roles."), "error")
+    if not form.validate_on_submit():
+        return flash_redirect(
+            _("Choose one of the listed roles."), url_for("school.admin_users"), "error"
+        )
+    with refusals_flashed():
+        services.set_role(current_user, user, form.role.data)
+        flash(_("Role of %(name)s changed.", name=user.username), "success")
     return redirect(url_for("school.admin_users"))
 
 
 @bp.post("/admin/users/<int:user_id>/active")
 @role_required(Role.ADMIN)
 def admin_set_active(user_id: int):
-    user = _user_or_404(user_id)
+    user = or_404(db.session.get(User, user_id))
     active = request.form.get("active") == "1"
-    try:
+    with refusals_flashed():
         services.set_active(current_user, user, active)
-    except services.AccountError as error:
-        flash(error.message, "error")
-    else:
         if active:
             flash(_("%(name)s can log in again.", name=user.username), "success")
         else:
