@@ -297,7 +297,13 @@ def verify(code: str):
 @bp.get("/courses/manage")
 @role_required(Role.INSTRUCTOR)
 def manage():
-    return render_template("courses/manage.html", courses=services.courses_for_editor(current_user))
+    page = request.args.get("page", 1, type=id_number)
+    pagination = services.courses_for_editor(current_user, page)
+    return render_template(
+        "courses/manage.html",
+        pagination=pagination,
+        counts=services.item_counts(pagination.items),
+    )
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])

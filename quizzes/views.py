@@ -28,7 +28,7 @@ from quizzes.responses import parse_form, shown_question
 from quizzes.services import QuizError
 from school.downloads import private_attachment, send_pdf
 from school.extensions import db
-from school.forms import EmptyForm
+from school.forms import EmptyForm, id_number
 from school.i18n import viewer_timezone
 from school.permissions import can_edit, require_edit, require_view
 from school.reorder import offset_of
@@ -461,11 +461,14 @@ def export_gift(quiz_id: int):
 def results(quiz_id: int):
     quiz = _editable(quiz_id)
     services.finish_overdue_attempts(quiz)
+    page = request.args.get("page", 1, type=id_number)
+    pagination, rows, by_user = services.results_page(quiz, page)
     return render_template(
         "quizzes/results.html",
         quiz=quiz,
-        rows=services.results(quiz),
-        by_user=services.attempts_by_user(quiz),
+        pagination=pagination,
+        rows=rows,
+        by_user=by_user,
         form=EmptyForm(),
     )
 

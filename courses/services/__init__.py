@@ -57,6 +57,7 @@ from courses.services.import_export import (
 )
 from courses.services.lookup import (
     CATALOGUE_PAGE_SIZE,
+    EDITOR_COURSES_PER_PAGE,
     catalogue,
     course_by_slug,
     courses_for_editor,
@@ -85,6 +86,7 @@ __all__ = [
     "BUNDLE_MESSAGES",
     "CATALOGUE_PAGE_SIZE",
     "DEMO_DIR",
+    "EDITOR_COURSES_PER_PAGE",
     "MAX_BODY_BYTES",
     "MAX_SUMMARY_LENGTH",
     "MAX_TITLE_LENGTH",

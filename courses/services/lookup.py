@@ -39,12 +39,17 @@ def catalogue(page: int):
     return db.paginate(stmt, page=page, per_page=CATALOGUE_PAGE_SIZE, error_out=False)
 
 
-def courses_for_editor(user: User) -> list[Course]:
-    """Courses ``user`` may edit: all for admins, the ones they teach for instructors."""
-    stmt = select(Course).order_by(Course.title)
+#: Courses per page of the editors' list.
+EDITOR_COURSES_PER_PAGE = 50
+
+
+def courses_for_editor(user: User, page: int = 1, per_page: int = EDITOR_COURSES_PER_PAGE):
+    """One page of the courses ``user`` may edit (all for admins, the ones they teach for
+    instructors), by title."""
+    stmt = select(Course).order_by(Course.title, Course.id)
     if not user.is_admin:
         stmt = stmt.join(course_instructors).where(course_instructors.c.user_id == user.id)
-    return list(db.session.scalars(stmt))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def item_counts(courses: Sequence[Course]) -> dict[int, int]:

@@ -60,7 +60,15 @@ from quizzes.services.gift_files import (
     import_gift,
     parse_for_import,
 )
-from quizzes.services.gradebook import ResultRow, attempts_by_user, csv_cell, results, results_csv
+from quizzes.services.gradebook import (
+    RESULTS_PER_PAGE,
+    ResultRow,
+    attempts_by_user,
+    csv_cell,
+    results,
+    results_csv,
+    results_page,
+)
 from quizzes.services.lookup import (
     get_attempt,
     get_question,
@@ -101,6 +109,7 @@ __all__ = [
     "MAX_GIFT_BYTES",
     "MAX_QUESTIONS",
     "MAX_TIME_LIMIT_MINUTES",
+    "RESULTS_PER_PAGE",
     "AttemptPage",
     "GiftImportError",
     "OptionRow",
@@ -155,6 +164,7 @@ __all__ = [
     "replace_questions",
     "results",
     "results_csv",
+    "results_page",
     "review",
     "save_responses",
     "score_text",

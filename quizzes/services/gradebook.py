@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 
 from quizzes.models import GRADING_LAST, SUBMITTED, Attempt, Quiz
 from quizzes.services.attempts import passes
@@ -33,8 +34,34 @@ class ResultRow:
     last_submitted_at: datetime | None
 
 
-def results(quiz: Quiz) -> list[ResultRow]:
-    """One row per student who has attempted the quiz (editors' previews left out)."""
+#: Students per page of the results table.
+RESULTS_PER_PAGE = 50
+
+
+def _students(quiz: Quiz):
+    return select(Attempt.user_id).where(Attempt.quiz_id == quiz.id, Attempt.preview.is_(False))
+
+
+def results_page(quiz: Quiz, page: int = 1, per_page: int = RESULTS_PER_PAGE):
+    """One page of the students who attempted the quiz, by name, and their result rows.
+
+    Three queries, whatever the number of students and attempts: the page of students (and
+    their count), their attempts, and their attempts' ids for the review links.
+    """
+    shown_name = func.lower(func.coalesce(User.display_name, User.username))
+    pagination = db.paginate(
+        select(User.id).where(User.id.in_(_students(quiz))).order_by(shown_name, User.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    ids = list(pagination.items)
+    return pagination, results(quiz, user_ids=ids), attempts_by_user(quiz, user_ids=ids)
+
+
+def results(quiz: Quiz, user_ids: Sequence[int] | None = None) -> list[ResultRow]:
+    """One row per student who has attempted the quiz (editors' previews left out), or per
+    student of ``user_ids``."""
     rows = db.session.execute(
         select(
             Attempt.user_id,
@@ -47,6 +74,7 @@ def results(quiz: Quiz) -> list[ResultRow]:
         )
         .join(User, User.id == Attempt.user_id)
         .where(Attempt.quiz_id == quiz.id, Attempt.preview.is_(False))
+        .where(Attempt.user_id.in_(user_ids) if user_ids is not None else true())
         .order_by(Attempt.user_id, Attempt.number)
     ).all()
     by_user: dict[int, list] = {}
@@ -127,13 +155,14 @@ def results_csv(quiz: Quiz) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def attempts_by_user(quiz: Quiz) -> dict[int, list[Any]]:
+def attempts_by_user(quiz: Quiz, user_ids: Sequence[int] | None = None) -> dict[int, list[Any]]:
     """Id and number of every student's attempts at the quiz (previews left out), oldest
-    first, by user id."""
+    first, by user id; only of ``user_ids`` when given."""
     by_user: dict[int, list[Any]] = {}
     for row in db.session.execute(
         select(Attempt.id, Attempt.number, Attempt.user_id)
         .where(Attempt.quiz_id == quiz.id, Attempt.preview.is_(False))
+        .where(Attempt.user_id.in_(user_ids) if user_ids is not None else true())
         .order_by(Attempt.user_id, Attempt.number)
     ):
         by_user.setdefault(row.user_id, []).append(row)

@@ -8,6 +8,7 @@ from courses import services
 from courses.models import Course, Item, Module
 from school.extensions import db
 from tests.conftest import PASSWORD
+from tests.querycount import page_statements
 
 EN = {"Accept-Language": "en"}
 
@@ -434,3 +435,26 @@ def test_duplicate_a_lesson(teacher, login):
     db.session.expire_all()
     slugs = [i.slug for i in db.session.get(Course, course.id).modules[0].items]
     assert slugs == ["urok-1", "urok-1-2", "urok-2"]
+
+
+def test_the_editors_course_list_is_paginated_in_a_fixed_number_of_queries(login, make_user):
+    admin = login("admin")
+    teacher = make_user("instructor")
+
+    def add_courses(start: int, count: int) -> None:
+        for number in range(start, start + count):
+            course = services.create_course(
+                teacher, title=f"Курс {number:03d}", slug=f"kurs-{number:03d}"
+            )
+            module = services.create_module(course, title="Модуль")
+            services.create_item(module, title="Урок", kind="lesson", body="Текст")
+
+    add_courses(0, 2)
+    few = page_statements(admin, "/courses/manage")
+    add_courses(2, services.EDITOR_COURSES_PER_PAGE + 3)
+    assert page_statements(admin, "/courses/manage") == few
+    page = admin.get("/courses/manage").get_data(as_text=True)
+    assert page.count('<th scope="row">') == services.EDITOR_COURSES_PER_PAGE
+    assert 'href="/courses/manage?page=2"' in page
+    second = admin.get("/courses/manage?page=2").get_data(as_text=True)
+    assert second.count('<th scope="row">') == 5 and "Курс 054" in second

@@ -10,6 +10,7 @@ import pytest
 
 from quizzes import services
 from quizzes.statistics import Flag
+from tests.querycount import page_statements
 
 EN = {"Accept-Language": "en"}
 
@@ -158,3 +159,20 @@ def test_empty_reports(make_quiz, login):
     assert "No finished attempts yet." in client.get(
         f"/quizzes/{setup.quiz.id}/statistics", headers=EN
     ).get_data(as_text=True)
+
+
+def test_the_results_are_paginated_in_a_fixed_number_of_queries(known, login, student):
+    setup, _ids = known
+    client = login(user=setup.instructor)
+    url = f"/quizzes/{setup.quiz.id}/results"
+    few = page_statements(client, url)
+    for number in range(11, 11 + services.RESULTS_PER_PAGE):
+        user = student(setup, username=f"s{number:02d}", display_name=f"Студент {number:02d}")
+        services.submit_attempt(services.start_attempt(setup.reload().quiz, user), {})
+    assert page_statements(client, url) == few
+    first = client.get(url, headers=EN).get_data(as_text=True)
+    assert first.count('<th scope="row">') == services.RESULTS_PER_PAGE
+    assert f'href="{url}?page=2"' in first
+    second = client.get(url + "?page=2", headers=EN).get_data(as_text=True)
+    assert second.count('<th scope="row">') == 10
+    assert "Студент 60" in second and "Студент 01" not in second

@@ -9,6 +9,7 @@ import pytest
 from school.extensions import db
 from school.models import Role, User
 from school.permissions import can_edit, can_view, edit_rule, view_rule
+from tests.querycount import page_statements
 
 
 def test_admin_lists_users_and_searches(login, make_user):
@@ -106,3 +107,13 @@ def test_objects_without_rules_are_admin_only(app, make_user):
     assert not can_edit(make_user(Role.STAFF), Unruled())
     assert not can_view(make_user(Role.STAFF), Unruled())
     assert can_edit(make_user(Role.ADMIN), Unruled())
+
+
+def test_the_user_list_is_paginated_in_a_fixed_number_of_queries(login, make_user):
+    admin = login("admin")
+    few = page_statements(admin, "/admin/users")
+    for number in range(60):
+        make_user(username=f"reader{number:02d}")
+    assert page_statements(admin, "/admin/users") == few
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert 'href="/admin/users?page=2' in page
