@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required, logout_user
 
-from school import hooks, services
+from school import health, hooks, services
 from school.config import LANGUAGES
 from school.credential_views import after_first_factor, begin_session, show_new_codes
 from school.downloads import private_attachment
@@ -76,6 +77,16 @@ def home():
         for _name, panel in sorted(hooks.home_panels.items()):
             panels.extend(panel(current_user) or [])
     return render_template("school/home.html", panels=panels)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The database's and Redis's state for monitoring: 200 when all answer, else 503."""
+    state = health.report()
+    response = jsonify(state)
+    response.status_code = 200 if state["ok"] else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/privacy")

@@ -134,6 +134,7 @@ ROWS: list[Row] = [
     Row("static", "GET", EVERYONE, lambda w: {"filename": "css/site.css"}),
     Row("school.home", "GET", EVERYONE),
     Row("school.privacy", "GET", EVERYONE),
+    Row("school.healthz", "GET", EVERYONE),
     Row("school.login", "GET", EVERYONE),
     Row("school.login", "POST", EVERYONE, data=lambda w: {"username": "x", "password": "y"}),
     Row("school.register", "GET", EVERYONE),
