@@ -82,6 +82,18 @@ def after_first_factor(user: User, next_path: str | None, *, recovery: bool = Fa
     return redirect(url_for("credentials.second_factor"))
 
 
+def log_in_with(form, find_user, refusal: str, *, recovery: bool = False):
+    """The next step of a login form: when ``form`` is sent and ``find_user()`` gives the account,
+    the second factor or the session; else None, with ``refusal`` flashed if the form was sent."""
+    if not form.validate_on_submit():
+        return None
+    user = find_user()
+    if user is None:
+        flash(refusal, "error")
+        return None
+    return after_first_factor(user, form.next.data, recovery=recovery)
+
+
 def _log_in(user: User, next_path: str | None, *, recovery: bool):
     begin_session(user)
     if recovery:
@@ -110,12 +122,12 @@ def recovery_login():
     if current_user.is_authenticated:
         return redirect(url_for("school.home"))
     form = RecoveryLoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        user = credentials.use_recovery_code(form.username.data, form.code.data)
-        if user is not None:
-            return after_first_factor(user, form.next.data, recovery=True)
-        flash(_("This code does not open this account. Each code works only once."), "error")
-    return _form_page(form, FORM_PAGES["recovery"])
+    return log_in_with(
+        form,
+        lambda: credentials.use_recovery_code(form.username.data, form.code.data),
+        _("This code does not open this account. Each code works only once."),
+        recovery=True,
+    ) or _form_page(form, FORM_PAGES["recovery"])
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,15 @@ def register_nav_link(name: str, label: Any, endpoint: str) -> None:
 
 def register_pdf_keeper(name: str, fn: Callable[[], Any]) -> None:
     pdf_keepers[name] = fn
+
+
+def export(
+    heading: str, own: dict[str, Any], exporters: dict[str, Callable[[Any], Any]], subject: Any
+) -> dict[str, Any]:
+    """A person's data export: the core's own record under ``heading``, the time of export, and
+    what each feature's exporter gives for ``subject``, by feature name."""
+    from school.timeutil import now_utc
+
+    data: dict[str, Any] = {heading: own, "exported_at": now_utc().isoformat()}
+    data.update((name, exporter(subject)) for name, exporter in sorted(exporters.items()))
+    return data

@@ -127,19 +127,14 @@ def list_readers(page: int, query: str = "", per_page: int = 50):
 
 def export_reader(reader: PostalReader) -> dict[str, Any]:
     """Everything the platform holds about a postal reader, as JSON-ready data."""
-    data: dict[str, Any] = {
-        "reader": {
-            "reference": reader.reference,
-            "name": reader.name,
-            "note": reader.note,
-            "created_at": reader.created_at.isoformat(),
-            "updated_at": reader.updated_at.isoformat(),
-        },
-        "exported_at": now_utc().isoformat(),
+    own = {
+        "reference": reader.reference,
+        "name": reader.name,
+        "note": reader.note,
+        "created_at": reader.created_at.isoformat(),
+        "updated_at": reader.updated_at.isoformat(),
     }
-    for name, exporter in sorted(hooks.reader_exporters.items()):
-        data[name] = exporter(reader)
-    return data
+    return hooks.export("reader", own, hooks.reader_exporters, reader)
 
 
 def erase_reader(reader: PostalReader) -> None:

@@ -216,25 +216,20 @@ def set_active(actor: User, user: User, active: bool) -> None:
 
 def export_user_data(user: User) -> dict[str, Any]:
     """Everything the platform holds about ``user``, as JSON-ready data."""
-    data: dict[str, Any] = {
-        "account": {
-            "username": user.username,
-            "display_name": user.display_name,
-            "email": user.email,
-            "role": user.role,
-            "locale": user.locale,
-            "timezone": user.timezone,
-            "created_at": user.created_at.isoformat(),
-            "password_changed_at": user.password_changed_at.isoformat(),
-            "active_sessions": len(user.sessions),
-            "recovery_codes_left": recovery_codes_left(user),
-            "second_factor": user.has_totp,
-        },
-        "exported_at": now_utc().isoformat(),
+    own = {
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "locale": user.locale,
+        "timezone": user.timezone,
+        "created_at": user.created_at.isoformat(),
+        "password_changed_at": user.password_changed_at.isoformat(),
+        "active_sessions": len(user.sessions),
+        "recovery_codes_left": recovery_codes_left(user),
+        "second_factor": user.has_totp,
     }
-    for name, exporter in sorted(hooks.account_exporters.items()):
-        data[name] = exporter(user)
-    return data
+    return hooks.export("account", own, hooks.account_exporters, user)
 
 
 def delete_account(user: User, password: str) -> None:

@@ -22,7 +22,7 @@ from flask_login import current_user, login_required, logout_user
 
 from school import health, hooks, services
 from school.config import LANGUAGES
-from school.credential_views import after_first_factor, begin_session, show_new_codes
+from school.credential_views import begin_session, log_in_with, show_new_codes
 from school.downloads import private_attachment
 from school.extensions import db, limiter, login_manager
 from school.forms import (
@@ -101,12 +101,11 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("school.home"))
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
-        if user is not None:
-            return after_first_factor(user, form.next.data)
-        flash(_("Wrong username or password."), "error")
-    return render_template("school/login.html", form=form)
+    return log_in_with(
+        form,
+        lambda: services.authenticate(form.username.data, form.password.data),
+        _("Wrong username or password."),
+    ) or render_template("school/login.html", form=form)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -172,11 +171,12 @@ def settings():
         refresh()  # the confirmation below is in the language just chosen
         flash(_("Settings saved."), "success")
         return redirect(url_for("school.settings"))
+    return _settings_page(form, PasswordChangeForm())
+
+
+def _settings_page(form: SettingsForm, password_form: PasswordChangeForm) -> str:
     return render_template(
-        "school/settings.html",
-        form=form,
-        password_form=PasswordChangeForm(),
-        logout_form=EmptyForm(),
+        "school/settings.html", form=form, password_form=password_form, logout_form=EmptyForm()
     )
 
 
@@ -195,10 +195,7 @@ def change_password():
     )
     if done:
         return done
-    settings_form = SettingsForm(obj=current_user)
-    return render_template(
-        "school/settings.html", form=settings_form, password_form=form, logout_form=EmptyForm()
-    ), 400
+    return _settings_page(SettingsForm(obj=current_user), form), 400
 
 
 @bp.post("/account/sessions/end-others")
