@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import brochures, kb, machine, markdown, pages, search
+from bench import brochures, kb, machine, markdown, pages, scale, search
 from bench.database import fresh_database
 from bench.load import LoadResult, wrk
 from bench.report import Figure, below, table, unmet
@@ -111,6 +111,9 @@ class Bench:
         service_ms = search.in_process(self.app, kb.QUERIES)
         http_ms = search.over_http(server.base_url, kb.QUERIES)
         self.figures += search.figures(service_ms, http_ms, self.args.entries, len(kb.QUERIES))
+        self.log("the knowledge base's reader pages at that size")
+        results = scale.measure(self.app, scale.reader_paths(self.app))
+        self.figures += scale.figures(results, self.args.entries)
 
     def cached_download(self, server: Gunicorn) -> None:
         self.log("cached re-download of an edition PDF")
