@@ -74,3 +74,46 @@ def figures(results: dict[str, Sequence], entries: int) -> list[Figure]:
         )  # fmt: skip
         out.append(Figure(SECTION, f"{name}: size", size / 1024, "KB", below(150, "< 150 KB")))
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.scale [--entries N] [--database-url URL]``: only these figures."""
+    import argparse
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from bench import kb
+    from bench.database import fresh_database
+    from bench.report import table
+    from bench.server import bench_env, flask
+
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("--entries", type=int, default=50_000)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+        instance = Path(scratch) / "instance"
+        with fresh_database(args.database_url, instance) as database_url:
+            env = bench_env(instance, database_url)
+            os.environ.update({k: env[k] for k in ("INSTANCE_PATH", "DATABASE_URL", "SECRET_KEY")})
+            flask(env, "db", "upgrade")
+            flask(env, "seed-demo")
+            from bench.wsgi import app
+            from school.extensions import db
+
+            print(f"generating and importing {args.entries} entries", file=sys.stderr)
+            with app.app_context():
+                kb.load(kb.generate_entries(args.entries, kb.demo_entries()))
+            try:
+                print(table(figures(measure(app, reader_paths(app)), args.entries)))
+            finally:
+                with app.app_context():
+                    db.session.remove()
+                    db.engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
