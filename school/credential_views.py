@@ -31,10 +31,9 @@ from school import credentials, services
 from school.extensions import db, limiter
 from school.forms import ConfirmPasswordForm, NewPasswordForm, RecoveryLoginForm, TotpCodeForm
 from school.models import User
-from school.passwords import verify_password
 from school.redirects import local_path
 from school.throttle import account_limit, client_limit
-from school.views_helpers import flash_redirect, refusals_flashed, refuse, save_form
+from school.views_helpers import flash_redirect, refusals_flashed, save_form
 
 bp = Blueprint("credentials", __name__)
 
@@ -54,12 +53,17 @@ OPEN_ENDPOINTS = frozenset(
 )
 
 
-def begin_session(user: User) -> None:
-    """Log ``user`` in with a brand-new session: nothing set before it survives (no fixation)."""
+def _fresh_session() -> None:
+    """Forget everything in the session but the chosen language (no fixation)."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def begin_session(user: User) -> None:
+    """Log ``user`` in with a brand-new session: nothing set before it survives (no fixation)."""
+    _fresh_session()
     services.start_session(user)
     login_user(user)
     session.permanent = True
@@ -69,10 +73,7 @@ def after_first_factor(user: User, next_path: str | None, *, recovery: bool = Fa
     """The response once the password or a recovery code is right: the second step, or in."""
     if not user.has_totp:
         return _log_in(user, next_path, recovery=recovery)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _fresh_session()
     session["pending_login"] = {
         "user": user.id,
         "next": local_path(next_path) or "",
@@ -267,11 +268,11 @@ def recovery_codes():
 @login_required
 def make_recovery_codes():
     form = ConfirmPasswordForm()
-    if form.validate_on_submit() and verify_password(
-        current_user.password_hash, form.password.data
-    ):
-        return show_new_codes(current_user)
-    flash(_("The password is wrong. The old codes still work."), "error")
+    if form.validate_on_submit():
+        with refusals_flashed():
+            session["fresh_recovery_codes"] = credentials.renew_recovery_codes(
+                current_user, form.password.data
+            )
     return redirect(url_for("credentials.recovery_codes"))
 
 
@@ -287,15 +288,11 @@ def two_factor():
     secret = session.get("totp_pending") or credentials.new_totp_secret()
     session["totp_pending"] = secret
     form = TotpCodeForm()
-    if form.validate_on_submit():
-        try:
-            credentials.enable_totp(current_user, secret, form.code.data)
-        except credentials.CredentialError as error:
-            refuse(form, error)
-        else:
-            session.pop("totp_pending", None)
-            flash(_("Two-step login is on. You will be asked for a code at each login."), "success")
-            return redirect(url_for("school.settings"))
+    done = save_form(
+        form, lambda: credentials.enable_totp(current_user, secret, form.code.data), _totp_on
+    )
+    if done:
+        return done
     uri = credentials.totp_uri(current_user, secret)
     return _private(
         render_template(
@@ -305,6 +302,14 @@ def two_factor():
             qr=credentials.qr_svg(uri, _("QR code for the authenticator app")),
             required=credentials.totp_required(current_user),
         )
+    )
+
+
+def _totp_on(_none):
+    session.pop("totp_pending", None)
+    return flash_redirect(
+        _("Two-step login is on. You will be asked for a code at each login."),
+        url_for("school.settings"),
     )
 
 

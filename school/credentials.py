@@ -79,6 +79,13 @@ def new_recovery_codes(user: User, *, commit: bool = True) -> list[str]:
     return codes
 
 
+def renew_recovery_codes(user: User, password: str) -> list[str]:
+    """New codes for the person who knows the account's password; the old ones stop working."""
+    if not verify_password(user.password_hash, password):
+        raise CredentialError(_l("The password is wrong. The old codes still work."), "password")
+    return new_recovery_codes(user)
+
+
 def recovery_codes_left(user: User) -> int:
     return db.session.scalar(
         select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)
