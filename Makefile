@@ -9,6 +9,7 @@ FLASK  := $(BIN)/flask --app school
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 4
+JOB_WORKERS ?= 1
 
 .PHONY: run serve test e2e bench lint format translations clean system-deps check-install
 
@@ -40,10 +41,11 @@ run: system-deps $(STAMP) translations
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# gunicorn, and with REDIS_URL set the queue's workers (JOB_WORKERS, default 1): scripts/serve.sh.
 serve: system-deps $(STAMP) translations
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
-	  'school:create_app()'
+	@FLASK="$(FLASK)" GUNICORN=$(BIN)/gunicorn JOB_WORKERS=$(JOB_WORKERS) sh scripts/serve.sh \
+	  --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) 'school:create_app()'
 
 # `pip install .` in a fresh venv outside the checkout, then migrate, seed and serve the
 # installed app: a Russian home page, every feature's pages and a Russian workbook PDF.
@@ -74,8 +76,10 @@ e2e: $(E2E) translations
 	E2E_REQUIRED=1 $(BIN)/pytest -p no:cacheprovider -m live
 
 # Benchmarks: every figure of bench/README.md measured side by side in one run and printed,
-# never asserted (about 8 minutes). PostgreSQL: make bench BENCH_ARGS="--database-url URL".
-bench: system-deps $(DEV) translations
+# never asserted (about 14 minutes). PostgreSQL: make bench BENCH_ARGS="--database-url URL".
+# First paint needs Debian's Chromium (installed here), the job queue Redis at BENCH_REDIS_URL
+# (default redis://127.0.0.1:6379/12); BENCH_ARGS="--no-first-paint --no-queue" skips them.
+bench: system-deps $(E2E) translations
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh bench
 	@# Bytecode as an installed copy has it, even where PYTHONDONTWRITEBYTECODE is set: every
 	@# command the benchmarks start would otherwise compile the project again.

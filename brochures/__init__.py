@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
 
     registry.register_index_panel("brochures", print_panel, order=10)
     registry.register_manage_link("brochures", _l("Brochures and memos"), "brochures.manage")
-    hooks.register_pdf_keeper("brochures", services.edition_pdf_files)
+    hooks.register_pdf_warmer("brochures", services.warm)
     hooks.register_exporter("brochures", services.export_user_data)
     hooks.register_eraser("brochures", services.forget_user)
     hooks.register_demo_seeder("brochures", seed.seed, order=35)

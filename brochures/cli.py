@@ -13,9 +13,9 @@ import click
 from flask.cli import AppGroup
 
 from brochures.layout import FORMATS, formats_for
-from brochures.printjobs import BuildJob, BuildResult, build_many, cached_build
+from brochures.printjobs import BOOKLET_SUFFIX, BuildJob, BuildResult, build_many, cached_build
 from brochures.rendering import max_pages
-from school.files import copy_atomically
+from school.files import copy_atomically, write_atomically
 
 if TYPE_CHECKING:
     from brochures.models import Brochure
@@ -100,6 +100,23 @@ def _jobs(orders: list[_Order], current: bool) -> Iterator[BuildJob]:
             raise click.ClickException(f"{order.brochure.slug}: {error.message}") from error
 
 
+def _stored(orders: list[_Order], current: bool) -> tuple[list[tuple[bytes, Path]], list[_Order]]:
+    """The orders whose edition has its file stored (those bytes are the edition, never
+    rendered again), and the rest."""
+    from brochures import services
+
+    stored, left = [], []
+    for order in orders:
+        edition = _source(order.brochure, current)
+        fmt = order.fmt + (BOOKLET_SUFFIX if order.impose else "")
+        found = services.edition_file(edition, fmt) if edition is not None else None
+        if found is None:
+            left.append(order)
+        else:
+            stored.append((services.edition_file_data(found), order.target))
+    return stored, left
+
+
 def _run(
     orders: list[_Order], current: bool, workers: int
 ) -> tuple[list[tuple[BuildResult, Path]], int]:
@@ -130,6 +147,17 @@ def _run(
     return done, used
 
 
+def _warn_unprintable(orders: list[_Order], current: bool) -> None:
+    """Name each character no bundled font has, and where it is, before anything is built."""
+    from brochures import glyphs, services
+
+    for brochure in {order.brochure.id: order.brochure for order in orders}.values():
+        if _source(brochure, current) is not None:
+            continue  # a stored edition prints as it was published
+        for missing in glyphs.unprintable(services.document_for(brochure)):
+            click.echo(f"warning: {brochure.slug}: {glyphs.describe_plain(missing)}", err=True)
+
+
 @group.command("build")
 @click.argument("slug", required=False)
 @click.option("--all", "build_all", is_flag=True, help="Build every brochure and memo.")
@@ -150,7 +178,16 @@ def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
     """Render PDFs of a brochure or memo (SLUG), or of all of them (--all)."""
     if slug and build_all:
         raise click.UsageError("give either a SLUG or --all, not both")
-    orders = _orders(slug, build_all, fmt, impose, output)
+    planned = _orders(slug, build_all, fmt, impose, output)
+    _warn_unprintable(planned, current)
+    stored, orders = _stored(planned, current)
+    for data, target in stored:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, data)
+        click.echo(f"{target}")
+    if not orders:
+        click.echo(f"{len(stored)} PDF(s) written from stored editions.")
+        return
     workers = min(len(orders), jobs or os.cpu_count() or 1)
     results, used = _run(orders, current, workers)
     rendered = 0
@@ -165,7 +202,8 @@ def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
             )
         click.echo(f"{target}")
     cached = len(results) - sum(1 for r, _ in results if r.renders)
+    from_editions = f", {len(stored)} from stored editions" if stored else ""
     click.echo(
-        f"{len(results)} PDF(s) written: {rendered} rendered, {cached} from the cache "
-        f"({used} process(es))."
+        f"{len(results) + len(stored)} PDF(s) written: {rendered} rendered, {cached} from the "
+        f"cache{from_editions} ({used} process(es))."
     )

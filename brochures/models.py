@@ -6,7 +6,16 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finance.models import Entry, Topic
@@ -130,7 +139,36 @@ class Edition(db.Model):
 
     brochure: Mapped[Brochure] = relationship(back_populates="editions")
     published_by: Mapped[User | None] = relationship(passive_deletes=True)
+    files: Mapped[list[EditionFile]] = relationship(
+        back_populates="edition", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def formats(self) -> list[str]:
         return list(self.renders)
+
+
+class EditionFile(db.Model):
+    """The PDF of an edition in one format, stored once when it is first built, never again.
+
+    Its bytes are the edition: readers, the print house and the mirror all get these, whatever
+    changes later in fonts, stylesheets or the print engine. Kept in the database (so backups
+    hold them), apart from the evictable PDF cache.
+    """
+
+    __tablename__ = "finance_edition_files"
+    __table_args__ = (UniqueConstraint("edition_id", "format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("finance_editions.id", ondelete="CASCADE"), index=True
+    )
+    # A format of layout.FORMATS, "-booklet" added for the imposed A5 sheets.
+    format: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    edition: Mapped[Edition] = relationship(back_populates="files")

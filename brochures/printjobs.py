@@ -1,19 +1,24 @@
 """Turn brochure HTML into cached PDFs. Pure (no Flask, no database) and picklable, so the CLI
-can hand jobs to worker processes while the web renders the same jobs in-process.
+can hand jobs to worker processes while the job queue renders the same jobs.
+
+The print engine and pypdf are imported only by what renders, counts pages or imposes: the web,
+which only checks the cache, never loads them for a brochure.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import heapq
+import json
 import multiprocessing
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from brochures.imposition import impose_booklet
 from school import printing
 from school.files import read_whole_pdf, write_atomically
 
@@ -30,6 +35,25 @@ class BuildJob:
     max_pages: int | None = None
     impose: bool = False
     name: str = ""
+
+    # The build protocol of the job queue (school.pdfjobs).
+
+    @cached_property
+    def key(self) -> str:
+        """One hash of every candidate's content hash, the page limit and the imposition."""
+        keys = [printing.cache_key(html, self.metadata) for html in self.candidates]
+        payload = json.dumps([keys, self.max_pages, self.impose]).encode()
+        return hashlib.sha256(payload).hexdigest()
+
+    def cached(self) -> BuildResult | None:
+        return cached_build(self)
+
+    def run(self) -> BuildResult:
+        return run_build(self)
+
+    def forget_failure(self) -> None:
+        for html in self.candidates:
+            printing.forget_failure(self.cache_dir, printing.cache_key(html, self.metadata))
 
 
 @dataclass(frozen=True)
@@ -85,10 +109,12 @@ def build_many(jobs: Iterable[BuildJob], workers: int) -> Iterator[tuple[int, Bu
     the order given.
     """
     if workers <= 1:
-        # As in a worker (see _start_worker), but this process goes on afterwards.
-        gc.freeze()
         try:
             for index, job in enumerate(jobs):
+                if index == 0:
+                    # As in a worker (see _start_worker), but this process goes on afterwards.
+                    printing.load_engine()
+                    gc.freeze()
                 yield index, run_build(job)
         finally:
             gc.unfreeze()
@@ -131,8 +157,8 @@ def longest_first(job: BuildJob) -> tuple[bool, int]:
 
 
 def _worker_context():
-    # A forked worker starts with the print engine already imported; a spawned one spends about
-    # two seconds importing WeasyPrint, which on two cores is much of what the second one saves.
+    # A forked worker starts with the app and everything it imported; a spawned one would import
+    # them all again (a second or two), which on two cores is much of what the second one saves.
     # The pool forks all its workers on the first submit, before it starts any thread. Fork
     # only where it is safe (Linux); elsewhere spawn.
     if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
@@ -141,10 +167,13 @@ def _worker_context():
 
 
 def _start_worker() -> None:
-    # A forked worker inherits the whole app, some 200,000 objects that it never frees. Left
-    # to the garbage collector, every full collection would walk them all again and touch (so
-    # copy) their memory pages: about a tenth of a worker's time. Only what the worker creates
-    # itself needs collecting.
+    # The app never loads the print engine: each worker loads it as it starts, all of them at
+    # once, while this process goes on planning.
+    printing.load_engine()
+    # A forked worker inherits the whole app, some 200,000 objects that it never frees, and the
+    # engine adds its own. Left to the garbage collector, every full collection would walk them
+    # all again and touch (so copy) their memory pages: about a tenth of a worker's time. Only
+    # what the worker creates itself needs collecting.
     gc.freeze()
 
 
@@ -184,5 +213,7 @@ def _imposed(source: Path, etag: str) -> tuple[Path, str]:
     # The imposed sheets depend only on the source PDF: keep them next to it, keyed by its hash.
     target = source.with_name(f"{etag}{BOOKLET_SUFFIX}.pdf")
     if read_whole_pdf(target) is None:
+        from brochures.imposition import impose_booklet  # pypdf: only where sheets are imposed
+
         write_atomically(target, impose_booklet(source.read_bytes()))
     return target, etag + BOOKLET_SUFFIX

@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 
 import nh3
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -18,22 +18,32 @@ from markupsafe import Markup
 
 from brochures.layout import FORMATS, MEMO_FIT_STEPS, Document
 from school import printing
-from school.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+from school.markdown import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, render_markdown
 
 STYLESHEETS = ("css/print.css", "css/print-brochure.css")
 
-# A printed page cannot follow a link and must not load an image: links keep their text,
-# images disappear (the engine's fetcher would refuse them anyway).
-_PRINT_TAGS = ALLOWED_TAGS - {"a", "img"}
+# A printed page cannot follow a link: links keep their text. Pictures from the site stay, and
+# the engine prints them with their alt text as the caption (school.printimages).
+_PRINT_TAGS = ALLOWED_TAGS - {"a"}
 _PRINT_ATTRIBUTES = {tag: attrs for tag, attrs in ALLOWED_ATTRIBUTES.items() if tag in _PRINT_TAGS}
+_BACKLINK = re.compile(r'<a [^>]*class="footnote-backref"[^>]*>[^<]*</a>')
 
 
-def print_markdown(text: str | None) -> Markup:
-    """User-written Markdown as HTML for print: the site's safe renderer, minus links and images."""
-    html = str(render_markdown(text))
+def print_markdown(text: str | None, language: str | None = None) -> Markup:
+    """User-written Markdown as HTML for print: the site's safe renderer, minus links.
+
+    A footnote's way back to its reference (↩) means nothing on paper and goes.
+    """
+    html = _BACKLINK.sub("", str(render_markdown(text, language)))
     if not html:
         return Markup("")
-    cleaned = nh3.clean(html, tags=_PRINT_TAGS, attributes=_PRINT_ATTRIBUTES, url_schemes=set())
+    cleaned = nh3.clean(
+        html,
+        tags=_PRINT_TAGS,
+        attributes=_PRINT_ATTRIBUTES,
+        allowed_classes={tag: names for tag, names in ALLOWED_CLASSES.items() if tag != "a"},
+        url_schemes=set(),
+    )
     return Markup(cleaned)  # noqa: S704 - sanitised twice: render_markdown, then nh3 above
 
 
@@ -42,6 +52,21 @@ def long_date(value: date | None, language: str) -> str:
     if value is None:
         return ""
     return format_date(value, "long", locale=language)
+
+
+def checked_text(start: date | None, end: date | None, language: str) -> str:
+    """What a document claims about its currency: "Актуально на 2 февраля 2026 г." when every
+    answer was checked on one day, else "Проверено с 2 февраля по 19 октября 2026 г."."""
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return _("Valid as of %(date)s", date=long_date(start, language))
+    first = (
+        format_skeleton("MMMMd", start, locale=language)
+        if start.year == end.year
+        else long_date(start, language)
+    )
+    return _("Checked from %(start)s to %(end)s", start=first, end=long_date(end, language))
 
 
 def _labels() -> dict[str, str]:
@@ -87,7 +112,7 @@ def render_html(doc: Document, fmt: str, *, fit: int = 0) -> str:
         classes.append(f"memo-{doc.paper}")
         classes.append(f"fit-{fit}")
     with force_locale(doc.language):
-        as_of = long_date(doc.valid_as_of, doc.language)
+        as_of = checked_text(*doc.checked, doc.language)
         context = {
             "doc": doc,
             "lang": doc.language,
@@ -95,10 +120,12 @@ def render_html(doc: Document, fmt: str, *, fit: int = 0) -> str:
             "html_class": " ".join(classes),
             "booklet": spec.booklet,
             "labels": _labels(),
-            "valid_as_of": as_of,
+            "checked": as_of,
             "long_date": lambda value: long_date(value, doc.language),
-            "introduction": print_markdown(doc.introduction),
-            "answers": {entry.slug: print_markdown(entry.full_answer) for entry in doc.entries},
+            "introduction": print_markdown(doc.introduction, doc.language),
+            "answers": {
+                entry.slug: print_markdown(entry.full_answer, doc.language) for entry in doc.entries
+            },
         }
         template = "print/memo.html" if fmt == "memo" else "print/brochure.html"
         return render_template(template, **context)
@@ -134,7 +161,7 @@ def freeze_styles(html: str) -> str:
     """Inline the linked print stylesheets, so a frozen edition no longer depends on them."""
 
     def inline(match: re.Match[str]) -> str:
-        path = printing.BundledUrlFetcher().resolve(printing.static_url(match[1]))
+        path = printing.BundledFiles().resolve(printing.static_url(match[1]))
         if path is None:
             return match[0]
         css = path.read_text(encoding="utf-8")

@@ -9,27 +9,27 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from brochures import services
+from brochures import glyphs, services
 from brochures.forms import (
     FORMAT_LABELS,
     PAPER_LABELS,
-    AddEntryForm,
     BrochureForm,
     PublishForm,
     SectionForm,
 )
 from brochures.layout import Document, formats_for
 from brochures.models import Brochure, BrochureItem, BrochureSection, Edition, Kind
-from brochures.printjobs import BOOKLET_SUFFIX, BuildResult
+from brochures.printjobs import BOOKLET_SUFFIX, BuildJob
 from finance import services as finance
 from finance.models import Entry, Topic
 from finance.views import staff_helpers
-from school.downloads import send_pdf
+from school import pdfjobs
+from school.downloads import send_pdf, send_stored_pdf
 from school.extensions import db
-from school.forms import choices, id_number
+from school.forms import id_number
 from school.legacy import add_legacy_redirects
 from school.models import Role
-from school.pagecache import public_page, remembered
+from school.pagecache import public_page
 from school.permissions import require_edit, require_view, role_required
 from school.slugs import slugify
 from school.views_helpers import (
@@ -110,32 +110,39 @@ def _downloads(brochure: Brochure) -> list[str]:
     return formats
 
 
-def _split_format(fmt: str) -> tuple[str, bool]:
-    if fmt.endswith(BOOKLET_SUFFIX):
-        return fmt.removesuffix(BOOKLET_SUFFIX), True
-    return fmt, False
-
-
-def _build_or_404(brochure: Brochure, fmt: str, edition: Edition | None = None) -> BuildResult:
-    base, impose = _split_format(fmt)
+def _build_or_404(brochure: Brochure, fmt: str) -> BuildJob:
+    """The build of the brochure as it is now (staff's drafts and previews)."""
+    base, impose = services.split_format(fmt)
     try:
-        return services.build(brochure, base, edition=edition, impose=impose)
+        return services.draft(brochure, base, impose=impose)
     except services.BrochureError:
         abort(404)
 
 
+def _edition_download(edition: Edition, fmt: str, filename: str, *, private: bool = False):
+    """An edition's stored PDF; until it is stored, the page that waits for it.
+
+    A stored file answers without reading the edition's frozen HTML (``renders``, large):
+    only a format not stored yet is checked against it before the queue is asked."""
+    stored = services.edition_file(edition, fmt)
+    if stored is None:
+        if fmt not in services.edition_formats(edition):
+            abort(404)
+        return pdfjobs.preparing_page(services.store_edition(edition, fmt))
+    return send_stored_pdf(
+        stored.sha256,
+        lambda: services.edition_file_data(stored),
+        filename,
+        attachment=True,
+        private=private,
+    )
+
+
 @bp.get("/brochures/<slug>/<int:number>/<fmt>.pdf")
 def download(slug: str, number: int, fmt: str):
-    def locate() -> BuildResult:
-        item = require_view(or_404(services.brochure_by_slug(slug)))
-        edition = or_404(services.edition_by_number(item, number))
-        require_view(edition)
-        return _build_or_404(item, fmt, edition)
-
-    # Readers download the same editions again and again: where each PDF lies is kept like a
-    # public page, while the file is there.
-    result = remembered(("edition-pdf", slug, number, fmt), locate, lambda r: r.path.is_file())
-    return send_pdf(result.path, result.etag, f"{slug}-{number}-{fmt}.pdf", attachment=True)
+    item = require_view(or_404(services.brochure_by_slug(slug)))
+    edition = require_view(or_404(services.edition_by_number(item, number)))
+    return _edition_download(edition, fmt, f"{slug}-{number}-{fmt}.pdf")
 
 
 # ------------------------------------------------------------------------------ staff
@@ -259,15 +266,14 @@ CHANGE_LABELS = {
 @role_required(Role.STAFF)
 def compose(brochure_id: int):
     item = _brochure_or_404(brochure_id)
-    addable = services.addable_entries(item)
-    add_form = AddEntryForm()
-    add_form.entry_id.choices = choices((e.id, e.published_revision.question) for e in addable)
+    query = request.args.get("q", "", type=str)[:200]
+    page = request.args.get("page", 1, type=id_number)
     edition = item.latest_edition
     return render_template(
         "brochures/compose.html",
         brochure=item,
-        add_form=add_form,
-        addable=addable,
+        addable=services.addable_page(item, query, page),
+        query=query,
         section_form=SectionForm(formdata=None),
         publish_form=PublishForm(formdata=None, label=item.edition_label),
         topics=finance.list_topics(),
@@ -275,6 +281,7 @@ def compose(brochure_id: int):
         changes=services.changes_since(item, edition) if edition else [],
         change_labels=CHANGE_LABELS,
         formats=_downloads(item),
+        unprintable=[glyphs.describe(m) for m in glyphs.unprintable(services.document_for(item))],
     )
 
 
@@ -333,6 +340,13 @@ def delete_section(section_id: int):
 @role_required(Role.STAFF)
 def add_item(section_id: int):
     section = _section_or_404(section_id)
+    # The list of entries to add offers every section of the brochure beside each entry.
+    chosen = request.form.get("section_id", 0, type=id_number)
+    if chosen and chosen != section.id:
+        other = _section_or_404(chosen)
+        if other.brochure_id != section.brochure_id:
+            abort(404)
+        section = other
     entry_id = request.form.get("entry_id", 0, type=id_number)
     with refusals_flashed():
         services.add_item(section, db.session.get(Entry, entry_id) if entry_id else None)
@@ -387,6 +401,7 @@ def publish(brochure_id: int):
     if form.validate_on_submit():
         with refusals_flashed():
             edition = services.publish_edition(current_user, item, form.label.data or "")
+            services.store_editions([edition])  # built by the queue, stored once
             flash(_("Edition %(number)s is published.", number=edition.number), "success")
     else:
         flash(_("The edition label is too long."), "error")
@@ -397,7 +412,9 @@ def publish(brochure_id: int):
 @role_required(Role.STAFF)
 def draft_pdf(brochure_id: int, fmt: str):
     item = _brochure_or_404(brochure_id)
-    result = _build_or_404(item, fmt)
+    result, page = pdfjobs.ready_or_page(_build_or_404(item, fmt))
+    if page is not None:
+        return page
     if result.pages is not None and not result.fits:
         flash(
             _(
@@ -416,22 +433,18 @@ def draft_pdf(brochure_id: int, fmt: str):
 def edition_pdf(brochure_id: int, number: int, fmt: str):
     item = _brochure_or_404(brochure_id)
     edition = or_404(services.edition_by_number(item, number))
-    result = _build_or_404(item, fmt, edition)
-    return send_pdf(
-        result.path, result.etag, f"{item.slug}-{number}-{fmt}.pdf", attachment=True, private=True
-    )
+    return _edition_download(edition, fmt, f"{item.slug}-{number}-{fmt}.pdf", private=True)
 
 
 @bp.get("/brochures/manage/<int:brochure_id>/preview/<fmt>.pdf")
 @role_required(Role.STAFF)
 def preview_pdf(brochure_id: int, fmt: str):
     item = _brochure_or_404(brochure_id)
-    try:
-        data = services.preview(item, fmt)
-    except services.BrochureError:
-        abort(404)
+    result, page = pdfjobs.ready_or_page(_build_or_404(item, fmt))
+    if page is not None:
+        return page
     return send_file(
-        BytesIO(data),
+        BytesIO(services.preview(result, item.title)),
         mimetype="application/pdf",
         as_attachment=False,
         download_name=f"{item.slug}-preview-{fmt}.pdf",

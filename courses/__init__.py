@@ -7,7 +7,7 @@ def init_app(app) -> None:
     """Register the blueprint, permission rules, hooks and CLI commands."""
     from flask_babel import lazy_gettext as _l
 
-    from courses import cli, services
+    from courses import cli, documents, services
     from courses.models import Certificate, Course, Item, Module
     from courses.views import bp
     from school import hooks
@@ -34,6 +34,7 @@ def init_app(app) -> None:
 
     hooks.register_nav_link("courses", _l("Courses"), "courses.catalogue")
     hooks.register_home_panel("courses", services.home_panel)
+    hooks.register_pdf_warmer("courses", documents.warm)
     hooks.register_exporter("courses", services.export_user)
     hooks.register_eraser("courses", services.erase_user)
     hooks.register_demo_seeder("courses", services.seed_demo, order=20)

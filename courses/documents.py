@@ -15,10 +15,13 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from courses.models import LESSON, Certificate, Course, Item, Module
 from courses.registry import get_handler
-from school import pdfcache, printing
+from school import pdfjobs, printing
+from school.extensions import db
 from school.markdown import render_markdown
 from school.urls import public_url
 
@@ -67,7 +70,7 @@ def nest_headings(html: Markup, top: int) -> Markup:
 
 def _item_body(item: Item) -> Markup:
     # The workbook prints an item under its h2 title (inside its module's h1).
-    return nest_headings(render_markdown(item.body), 3)
+    return nest_headings(render_markdown(item.body, item.module.course.language), 3)
 
 
 def workbook_parts(course: Course) -> tuple[list[Chapter], list[tuple[Item, Markup]]]:
@@ -111,7 +114,7 @@ def workbook_html(course: Course) -> str:
             chapters=chapters,
             answers=answers,
             # The description's headings go under the h1 "About the course".
-            about=nest_headings(render_markdown(course.description), 2),
+            about=nest_headings(render_markdown(course.description, course.language), 2),
             instructors=instructor_names(course),
             edition=_local_date(course.updated_at, course.language),
             course_url=public_url("courses.course", slug=course.slug),
@@ -131,9 +134,20 @@ def workbook_metadata(course: Course) -> printing.PdfMetadata:
     )
 
 
-def workbook_pdf(course: Course) -> printing.CachedPdf:
-    """The course workbook from the cache, rendered only when the course has changed."""
-    return pdfcache.render(workbook_html(course), workbook_metadata(course))
+def workbook_build(course: Course) -> pdfjobs.Render:
+    """The course workbook's build: a new PDF only when the course has changed."""
+    return pdfjobs.render(workbook_html(course), workbook_metadata(course))
+
+
+def warm() -> int:
+    """The ``pdf_warmers`` hook: the workbook of every published course."""
+    courses = db.session.scalars(
+        select(Course)
+        .where(Course.published.is_(True))
+        .options(selectinload(Course.modules).selectinload(Module.items))
+        .order_by(Course.id)
+    )
+    return pdfjobs.submit_missing(workbook_build(course) for course in courses)
 
 
 def certificate_html(certificate: Certificate) -> str:
@@ -161,8 +175,9 @@ def certificate_metadata(certificate: Certificate) -> printing.PdfMetadata:
     )
 
 
-def certificate_pdf(certificate: Certificate) -> printing.CachedPdf:
-    return pdfcache.render(
+def certificate_build(certificate: Certificate) -> pdfjobs.Render:
+    return pdfjobs.render(
         certificate_html(certificate),
         certificate_metadata(certificate),
+        name=f"certificate {certificate.code}",
     )

@@ -20,13 +20,14 @@ from courses.forms import (
 from courses.models import LESSON, Course, Item, Module
 from courses.registry import get_handler, kind_label, registered_kinds
 from courses.services import CourseError
-from school.downloads import private_attachment, send_pdf
+from school.downloads import private_attachment
 from school.extensions import db, login_manager
 from school.forms import id_number
 from school.legacy import add_legacy_redirects
 from school.markdown import render_markdown
 from school.models import Role
 from school.pagecache import public_page
+from school.pdfjobs import send_or_prepare
 from school.permissions import can_edit, can_view, require_edit, require_view, role_required
 from school.reorder import offset_of
 from school.views import safe_next
@@ -247,8 +248,7 @@ def mark_undone(slug: str, item_id: int):
 @bp.get("/courses/<slug>/workbook.pdf")
 def workbook(slug: str):
     course = _viewable(slug, outline=True)
-    pdf = documents.workbook_pdf(course)
-    return send_pdf(pdf.path, pdf.etag, f"{course.slug}-workbook.pdf")
+    return send_or_prepare(documents.workbook_build(course), f"{course.slug}-workbook.pdf")
 
 
 @bp.get("/courses/<slug>/certificate.pdf")
@@ -258,8 +258,8 @@ def certificate_pdf(slug: str):
     certificate = services.certificate_for(current_user, course)
     if certificate is None:
         abort(404)
-    pdf = documents.certificate_pdf(certificate)
-    return send_pdf(pdf.path, pdf.etag, f"{course.slug}-certificate.pdf", private=True)
+    build = documents.certificate_build(certificate)
+    return send_or_prepare(build, f"{course.slug}-certificate.pdf", private=True)
 
 
 @bp.get("/courses/certificates/")
@@ -564,7 +564,7 @@ def _item_form(course: Course, module: Module, kind: str, item: Item | None):
     preview = None
     if request.form.get("action") == "preview":
         if form.validate_on_submit():
-            preview = render_markdown(form.body.data)
+            preview = render_markdown(form.body.data, course.language)
     else:
         answer = save_form(form, save, then)
         if answer is not None:

@@ -157,7 +157,9 @@ def pdf_cache_prune() -> None:
 
 def register(app: Flask) -> None:
     commands = (create_user, recovery_codes, disable_totp, seed_demo, backup, restore)
-    for command in (*commands, translate, pdf_cache):
+    from school import job_cli
+
+    for command in (*commands, translate, pdf_cache, job_cli.group):
         app.cli.add_command(command)
 
 

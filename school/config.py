@@ -117,6 +117,11 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "PDF_CACHE_DIR": os.environ.get("PDF_CACHE_DIR") or str(instance / "pdf-cache"),
         "PDF_CACHE_MAX_MB": float(os.environ.get("PDF_CACHE_MAX_MB", "1024")),
+        # PDFs are built by the job queue (school.jobs): RQ on REDIS_URL, or a thread in the
+        # web process when there is no Redis.
+        "JOB_QUEUE": os.environ.get("JOB_QUEUE") or ("redis" if redis_url else "embedded"),
+        "JOB_QUEUE_NAME": os.environ.get("JOB_QUEUE_NAME", "school"),
+        "JOB_TIMEOUT": int(os.environ.get("JOB_TIMEOUT", "900")),
         # Anonymous readers' pages kept per worker for this many seconds (0: off); see pagecache.
         "PAGE_CACHE_SECONDS": float(os.environ.get("PAGE_CACHE_SECONDS", "10")),
         "PAGE_CACHE_SIZE": int(os.environ.get("PAGE_CACHE_SIZE", "200")),

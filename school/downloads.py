@@ -7,6 +7,7 @@ decided in one place.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
@@ -17,7 +18,19 @@ from flask import Response, request, send_file
 def send_pdf(
     path: Path, etag: str, filename: str, *, attachment: bool = False, private: bool = False
 ) -> Response:
-    """A PDF from the print cache.
+    """A PDF from the print cache (see :func:`send_stored_pdf`)."""
+    return send_stored_pdf(etag, path.read_bytes, filename, attachment=attachment, private=private)
+
+
+def send_stored_pdf(
+    etag: str,
+    read: Callable[[], bytes],
+    filename: str,
+    *,
+    attachment: bool = False,
+    private: bool = False,
+) -> Response:
+    """A PDF whose content hash is ``etag``; ``read`` gives its bytes, only when they are sent.
 
     The ETag is the content hash, so a reader who has the file gets 304 without the file being
     read, and an interrupted download on a slow line resumes with a Range request. ``no-cache``
@@ -30,9 +43,9 @@ def send_pdf(
         response = Response(status=304, headers={"Cache-Control": cache_control})
         response.set_etag(etag)
         return response
-    # Read whole (cached PDFs are small): nothing is left open if the client goes away.
+    # Read whole (PDFs are small): nothing is left open if the client goes away.
     response = send_file(
-        BytesIO(path.read_bytes()),
+        BytesIO(read()),
         mimetype="application/pdf",
         as_attachment=attachment,
         download_name=filename,

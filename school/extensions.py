@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -33,6 +34,23 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Brotli or gzip for text (pages, stylesheets, feeds, calendars), as the browser accepts; PDFs
+# stay as they are (they hardly shrink, and Range requests resume them).
+compress = Compress()
+COMPRESS_DEFAULTS = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/calendar",
+        "application/json",
+        "application/atom+xml",
+        "application/rss+xml",
+        "image/svg+xml",
+    ],
+}
 # No storage_uri here: Flask-Limiter prefers it to the app's RATELIMIT_STORAGE_URI, which is
 # Redis whenever REDIS_URL is set (school.config), so that every worker counts together.
 limiter = Limiter(

@@ -1,4 +1,5 @@
-"""What ``/healthz`` reports to the operator's monitoring: whether the database and Redis answer.
+"""What ``/healthz`` reports to the operator's monitoring: whether the database, Redis and the job
+queue answer, and how many jobs wait, run and failed (and, on Redis, how many workers there are).
 
 Nothing personal and nothing secret: no counts of people, no addresses, no configuration values.
 """
@@ -42,6 +43,17 @@ def _redis() -> None:
         client.close()
 
 
+def _queue() -> dict[str, Any]:
+    from school import jobs
+
+    started = time.perf_counter()
+    try:
+        state = jobs.health()
+    except Exception as error:  # an unreachable queue is the answer, never a 500
+        return {"ok": False, "error": type(error).__name__}
+    return {**state, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
 def report() -> dict[str, Any]:
     """Each part's state; ``ok`` is true when every configured part answers."""
     parts: dict[str, Any] = {"database": _timed(_database)}
@@ -49,4 +61,5 @@ def report() -> dict[str, Any]:
         parts["redis"] = _timed(_redis)
     else:
         parts["redis"] = {"ok": True, "configured": False}
+    parts["queue"] = _queue()
     return {"ok": all(part["ok"] for part in parts.values()), **parts}

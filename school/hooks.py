@@ -25,6 +25,9 @@ home_panels: dict[str, Callable[[Any], Any]] = {}
 nav_links: dict[str, tuple[Any, str]] = {}
 # name -> fn() -> paths of cached PDFs that must never be pruned (see school.pdfcache).
 pdf_keepers: dict[str, Callable[[], Any]] = {}
+# name -> fn() -> number of jobs submitted: queue the builds of every current document (drafts,
+# workbooks, memos) that is not in the PDF cache, e.g. after a deploy (`flask jobs warm`).
+pdf_warmers: dict[str, Callable[[], int]] = {}
 
 
 def register_exporter(name: str, fn: Callable[[Any], Any]) -> None:
@@ -57,6 +60,10 @@ def register_nav_link(name: str, label: Any, endpoint: str) -> None:
 
 def register_pdf_keeper(name: str, fn: Callable[[], Any]) -> None:
     pdf_keepers[name] = fn
+
+
+def register_pdf_warmer(name: str, fn: Callable[[], int]) -> None:
+    pdf_warmers[name] = fn
 
 
 def export(

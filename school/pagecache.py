@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
 from flask_babel import get_locale
@@ -40,8 +40,6 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from school.i18n import select_timezone
-
-T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -206,29 +204,6 @@ def public_page(view: Callable) -> Callable:
         return response
 
     return wrapper
-
-
-def remembered(key: tuple, compute: Callable[[], T], still_valid: Callable[[T], bool]) -> T:
-    """``compute()`` for anonymous readers, kept like a public page while ``still_valid``.
-
-    Kept until the next commit of the instance, at most ``PAGE_CACHE_SECONDS``.
-    For facts every reader asks for again, e.g. where an edition's PDF lies in the print cache:
-    the answer is reused without the database. Anyone logged in gets ``compute()`` afresh, and
-    an exception (an abort to 404) is never kept.
-    """
-    seconds = current_app.config.get("PAGE_CACHE_SECONDS", 0)
-    if seconds <= 0 or not _anonymous_reader():
-        return compute()
-    cache = page_cache()
-    version = cache.changes.read()
-    full_key = ("remembered", *key)
-    value = cache.get(full_key, time.monotonic(), version)
-    if value is not None and still_valid(value):
-        return value
-    value = compute()
-    entry = _Entry(value, time.monotonic() + seconds, version)
-    cache.put(full_key, entry, current_app.config.get("PAGE_CACHE_SIZE", 200))
-    return value
 
 
 def _storable(response: Response) -> _Page | None:

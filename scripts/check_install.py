@@ -123,8 +123,16 @@ def check_workbook(base: str) -> None:
     from pypdf import PdfReader
 
     url = base + "/courses/public-defender-basics/workbook.pdf"
-    with urllib.request.urlopen(url, timeout=300) as response:  # noqa: S310
-        data = response.read()
+    # The first request queues the build and gets the page that reloads itself (202).
+    deadline = time.monotonic() + 300
+    while True:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
+            data, status = response.read(), response.status
+        if status != 202:
+            break
+        if b'http-equiv="refresh"' not in data or time.monotonic() > deadline:
+            fail("the workbook is neither sent nor being prepared")
+        time.sleep(1)
     if not data.startswith(b"%PDF-"):
         fail("the workbook is not a PDF")
     text = " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages[:6])

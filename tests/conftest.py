@@ -20,7 +20,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from school import create_app, passwords
+from school import create_app, jobs, passwords
 from school.extensions import db
 from school.models import Role, User
 
@@ -92,6 +92,8 @@ def _config(settings: dict[str, Any], instance: Path) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PDF_CACHE_DIR": str(instance / "pdf-cache"),
+        # PDFs are built by a thread of the test app (tests.pdfs.fetch waits for it).
+        "JOB_QUEUE": "embedded",
         "INSTANCE_PATH": str(instance),
         "SERVER_NAME": None,
         # The test client asks for "localhost"; links are written to this one address.
@@ -141,6 +143,7 @@ def app(app_config) -> Iterator:
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
+        jobs.close(app)  # no job writes to the database after this
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
@@ -159,6 +162,7 @@ def make_app(app_config) -> Iterator[Callable[..., Any]]:
 
     yield factory
     for extra in apps:
+        jobs.close(extra)
         with extra.app_context():
             db.engine.dispose()
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from brochures import services
 from brochures.models import Brochure, Edition
 from finance import services as finance_services
+from school import printing
 from school.extensions import db
+from tests import pdfs
 from tests.finance import factories as f
 
 
@@ -65,7 +69,7 @@ def test_building_an_unchanged_brochure_twice_renders_once(app, small, staff):
 
 def test_an_edition_reprints_the_same_bytes_after_entries_change(app, small, staff, tmp_path):
     edition = services.publish_edition(staff, small, "Издание 2025 года")
-    assert edition.number == 1 and edition.valid_as_of == date(2025, 4, 1)
+    assert edition.number == 1 and edition.valid_as_of == date(2025, 3, 1)  # the oldest entry's
     assert db.session.get(Brochure, small.id).edition_label == "Издание 2025 года"
     original = services.build(small, "a5", edition=edition).read()
     assert "Издание 2025 года" in f.page_texts(original)[0]
@@ -122,17 +126,17 @@ def test_readers_download_editions_with_etag_and_304(app, client, small, staff):
     assert "/brochures/test-brochure/1/a5.pdf" in page
     assert "/brochures/test-brochure/1/a5-booklet.pdf" in page
 
-    response = client.get("/brochures/test-brochure/1/a4.pdf")
+    response = pdfs.fetch(client, "/brochures/test-brochure/1/a4.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     etag = response.headers["ETag"]
     assert response.data.startswith(b"%PDF-")
-    again = client.get("/brochures/test-brochure/1/a4.pdf", headers={"If-None-Match": etag})
+    again = pdfs.fetch(client, "/brochures/test-brochure/1/a4.pdf", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
 
-    assert client.get("/brochures/test-brochure/1/memo.pdf").status_code == 404
-    assert client.get("/brochures/test-brochure/2/a4.pdf").status_code == 404
-    assert client.get("/brochures/test-brochure/1/a4-booklet.pdf").status_code == 404
+    assert pdfs.fetch(client, "/brochures/test-brochure/1/memo.pdf").status_code == 404
+    assert pdfs.fetch(client, "/brochures/test-brochure/2/a4.pdf").status_code == 404
+    assert pdfs.fetch(client, "/brochures/test-brochure/1/a4-booklet.pdf").status_code == 404
     index = client.get("/finance/").get_data(as_text=True)
     assert "Деньги в заключении" in index
 
@@ -150,27 +154,66 @@ def test_an_edition_removed_from_the_cache_is_rendered_again(app, small, staff):
 
 def test_staff_draft_pdf_and_preview(login, small):
     client = login("staff")
-    response = client.get(f"/brochures/manage/{small.id}/pdf/a4.pdf")
+    response = pdfs.fetch(client, f"/brochures/manage/{small.id}/pdf/a4.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    preview = client.get(f"/brochures/manage/{small.id}/preview/a5.pdf")
+    preview = pdfs.fetch(client, f"/brochures/manage/{small.id}/preview/a5.pdf")
     assert preview.status_code == 200
     assert len(f.reader(preview.data).pages) == 4
     assert "inline" in preview.headers["Content-Disposition"]
     reader_client = login("student")
-    assert reader_client.get(f"/brochures/manage/{small.id}/pdf/a4.pdf").status_code == 403
+    assert pdfs.fetch(reader_client, f"/brochures/manage/{small.id}/pdf/a4.pdf").status_code == 403
 
 
-def test_a_full_cache_never_prunes_a_published_editions_pdf(app, small, staff):
+def test_a_published_edition_is_stored_once_and_never_rendered_again(
+    app, login, small, staff, monkeypatch
+):
+    client = login("staff")
+    response = client.post(f"/brochures/manage/{small.id}/publish", data={"label": ""})
+    assert response.status_code == 302
+    edition = small.latest_edition
+    app.extensions["jobs"].drain()  # publishing queued the storing of every file
+    stored = {f.format: f for f in edition.files}
+    assert set(stored) == set(services.edition_formats(edition))
+    original = services.edition_file_data(stored["a4"])
+    assert hashlib.sha256(original).hexdigest() == stored["a4"].sha256
+
+    # The cache emptied and the print engine changed (a deploy): readers get the same bytes,
+    # and nothing is rendered.
+    for path in Path(app.config["PDF_CACHE_DIR"]).glob("*.pdf"):
+        path.unlink()
+    monkeypatch.setattr(printing, "ENGINE_VERSION", "changed")
+    printing._toolchain_fingerprint.cache_clear()
+    renders = []
+    monkeypatch.setattr(printing, "render_pdf", lambda *a, **k: renders.append(a) or b"")
+    again = client.get(f"/brochures/{small.slug}/1/a4.pdf")
+    assert again.status_code == 200 and again.data == original
+    assert again.headers["ETag"] == f'"{stored["a4"].sha256}"'
+    assert not renders
+    printing._toolchain_fingerprint.cache_clear()
+
+
+def test_an_edition_without_a_stored_file_gets_its_current_pdf_stored(app, client, small, staff):
+    """Editions published before files were stored keep the PDF the cache has for them."""
     edition = services.publish_edition(staff, small)
-    frozen = services.build(small, "a4", edition=edition)
-    other = f.brochure(staff, {"Долги": [f.entry(staff, "tax", "Платить ли налог?")]}, slug="tax")
-    draft = services.build(other, "a4")
-    limit = (frozen.path.stat().st_size + draft.path.stat().st_size) * 0.9
-    app.config["PDF_CACHE_MAX_MB"] = limit / 2**20
-    # Another draft over the limit: the older draft goes, the edition's file stays.
-    services.rename_section(other.sections[0], "Налоги и долги")
-    newer = services.build(other, "a4")
-    assert newer.renders == 1
-    assert frozen.path.exists() and newer.path.exists()
-    assert not draft.path.exists()
-    assert frozen.path.name in services.edition_pdf_files()
+    current = services.build(small, "a4", edition=edition).read()
+    waiting = client.get(f"/brochures/{small.slug}/1/a4.pdf")
+    assert waiting.status_code == 202 and "refresh" in waiting.get_data(as_text=True)
+    assert waiting.headers["Cache-Control"] == "no-store"
+    app.extensions["jobs"].drain()
+    assert client.get(f"/brochures/{small.slug}/1/a4.pdf").data == current
+
+
+def test_the_command_line_prints_an_editions_stored_bytes(app, small, staff, tmp_path):
+    edition = services.publish_edition(staff, small)
+    services.store_editions([edition])
+    app.extensions["jobs"].drain()
+    stored = services.edition_file_data(services.edition_file(edition, "a5"))
+    for path in Path(app.config["PDF_CACHE_DIR"]).glob("*.pdf"):
+        path.unlink()  # nothing to take from the cache: the bytes must come from the store
+    target = tmp_path / "out.pdf"
+    result = app.test_cli_runner().invoke(
+        args=["brochures", "build", small.slug, "--format", "a5", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "from stored editions" in result.output
+    assert target.read_bytes() == stored

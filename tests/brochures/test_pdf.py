@@ -122,12 +122,12 @@ def test_a5_booklet_pages_fonts_text_and_metadata(a5_pdf, app):
     assert reader.trailer["/Root"]["/Lang"] == "ru"
 
 
-def test_cover_shows_title_edition_and_latest_valid_as_of(a5_pdf):
+def test_cover_shows_title_edition_and_the_range_of_checked_dates(a5_pdf):
     cover = f.page_texts(a5_pdf)[0]
     assert "Деньги в заключении" in cover
     assert "Издание 1-е" in cover
-    # The latest "valid as of" date among the entries.
-    assert "15 июня 2025" in cover
+    # From the oldest "valid as of" of the entries to the newest: never the newest alone.
+    assert "Проверено с 20 ноября 2024 г. по 15 июня 2025 г." in " ".join(cover.split())
     assert "Демонстрационные материалы" in cover  # one entry is demo content
 
 
@@ -284,10 +284,14 @@ def test_entry_text_cannot_pull_files_or_remote_resources_into_the_pdf(staff):
         assert "root:" not in text and "/bin/" not in text and "nologin" not in text
 
 
-def test_print_markdown_drops_links_and_images():
-    html = str(rendering.print_markdown("[a](https://example.org) ![b](/static/x.png) **c**"))
-    assert "<a" not in html and "<img" not in html
+def test_print_markdown_drops_links_and_keeps_pictures():
+    upload = "/images/" + "a" * 64 + ".png"
+    text = f"[a](https://example.org) ![b](https://example.org/x.png) **c**\n\n![d]({upload})"
+    html = str(rendering.print_markdown(text))
+    assert "<a" not in html and "example.org" not in html
     assert "a" in html and "<strong>c</strong>" in html
+    assert 'alt="b"' in html  # a picture from another host keeps its alt text, not its address
+    assert f'src="{upload}"' in html and 'alt="d"' in html
 
 
 def test_anchor_ids_are_safe():

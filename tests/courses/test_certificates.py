@@ -108,15 +108,15 @@ def test_certificate_survives_the_course_being_deleted(client, login, teacher):
 def test_certificate_pdf_is_only_for_its_owner(client, login, teacher):
     student = login("student")
     finish_course(student.user, teacher=teacher)
-    assert login("student").get("/courses/osnovy/certificate.pdf").status_code == 404
-    assert client.get("/courses/osnovy/certificate.pdf").status_code == 302
-    assert login("instructor").get("/courses/osnovy/certificate.pdf").status_code == 404
+    assert pdfs.fetch(login("student"), "/courses/osnovy/certificate.pdf").status_code == 404
+    assert pdfs.fetch(client, "/courses/osnovy/certificate.pdf").status_code == 302
+    assert pdfs.fetch(login("instructor"), "/courses/osnovy/certificate.pdf").status_code == 404
 
 
 def test_certificate_pdf(login, teacher):
     student = login("student", display_name="Мария Ивановна Щукина-Ёлкина")
     certificate = finish_course(student.user, teacher=teacher)
-    response = student.get("/courses/osnovy/certificate.pdf")
+    response = pdfs.fetch(student, "/courses/osnovy/certificate.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "private" in response.headers["Cache-Control"]
@@ -154,7 +154,7 @@ def test_english_course_gives_an_english_certificate(login, teacher):
     certificate = db.session.scalar(db.select(Certificate))
     certificate.course_language = "en"
     db.session.commit()
-    text = " ".join(pdfs.pdf_text(student.get("/courses/basics/certificate.pdf").data))
+    text = " ".join(pdfs.pdf_text(pdfs.fetch(student, "/courses/basics/certificate.pdf").data))
     assert "Certificate" in text and "for completing the course" in text
 
 
@@ -166,7 +166,7 @@ def test_no_certificate_before_completion(login, teacher):
     services.create_item(module, title="Б", body="")
     services.set_published(course, True)
     services.complete_item(student.user, db.session.get(Course, course.id).items()[0])
-    assert student.get("/courses/kurs/certificate.pdf").status_code == 404
+    assert pdfs.fetch(student, "/courses/kurs/certificate.pdf").status_code == 404
     assert db.session.scalar(db.select(db.func.count(Item.id))) == 2
 
 

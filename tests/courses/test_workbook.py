@@ -91,7 +91,7 @@ def toc_entries(page_text: str) -> dict[str, int]:
 @pytest.fixture
 def workbook_pdf(client, teacher) -> bytes:
     build(teacher)
-    response = client.get("/courses/osnovy/workbook.pdf")
+    response = pdfs.fetch(client, "/courses/osnovy/workbook.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     return response.data
@@ -220,7 +220,7 @@ def test_worksheets_and_answer_key_come_from_the_registry(app, client, teacher, 
     db.session.add(Item(module=module, kind="unknown", slug="neizv", title="Неизвестное",
                         body="Не печатается.", position=10))  # fmt: skip
     db.session.commit()
-    pages = pdfs.pdf_text(client.get("/courses/osnovy/workbook.pdf").data)
+    pages = pdfs.pdf_text(pdfs.fetch(client, "/courses/osnovy/workbook.pdf").data)
     whole = " ".join(" ".join(pages).split())
     assert "Вопрос к «Упражнение»" in whole
     assert "Не печатается" not in whole and "Неизвестное" not in whole
@@ -240,29 +240,31 @@ def test_second_download_comes_from_the_cache(client, teacher, monkeypatch):
 
     monkeypatch.setattr(weasyprint.HTML, "render", counting)
     course = build(teacher, paragraphs=1)
-    first = client.get("/courses/osnovy/workbook.pdf")
-    second = client.get("/courses/osnovy/workbook.pdf")
+    first = pdfs.fetch(client, "/courses/osnovy/workbook.pdf")
+    second = pdfs.fetch(client, "/courses/osnovy/workbook.pdf")
     assert len(renders) == 1
     assert first.data == second.data
     etag = first.headers["ETag"]
     assert etag == second.headers["ETag"] and "no-cache" in first.headers["Cache-Control"]
-    not_modified = client.get("/courses/osnovy/workbook.pdf", headers={"If-None-Match": etag})
+    not_modified = pdfs.fetch(
+        client, "/courses/osnovy/workbook.pdf", headers={"If-None-Match": etag}
+    )
     assert not_modified.status_code == 304 and not not_modified.data
     assert len(renders) == 1
     # A change to the course makes a new edition.
     item = course.modules[0].items[0]
     services.update_item(item, title="Права задержанного", slug=item.slug, body="Новое.",
                          required=True)  # fmt: skip
-    changed = client.get("/courses/osnovy/workbook.pdf", headers={"If-None-Match": etag})
+    changed = pdfs.fetch(client, "/courses/osnovy/workbook.pdf", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert len(renders) == 2
 
 
 def test_workbook_is_public_for_published_courses_only(client, login, teacher):
     build(teacher, published=False, paragraphs=1)
-    assert client.get("/courses/osnovy/workbook.pdf").status_code == 404
-    assert login("student").get("/courses/osnovy/workbook.pdf").status_code == 404
-    assert login(user=teacher).get("/courses/osnovy/workbook.pdf").status_code == 200
+    assert pdfs.fetch(client, "/courses/osnovy/workbook.pdf").status_code == 404
+    assert pdfs.fetch(login("student"), "/courses/osnovy/workbook.pdf").status_code == 404
+    assert pdfs.fetch(login(user=teacher), "/courses/osnovy/workbook.pdf").status_code == 200
 
 
 @pytest.mark.slow
@@ -272,10 +274,10 @@ def test_demo_course_workbook(client, make_user):
     _order, seeder = hooks.demo_seeders["courses"]
     seeder({"instructor": make_user("instructor", display_name="Анна Петрова")}, lambda _: None)
     course = services.course_by_slug("public-defender-basics")
-    pdf = client.get("/courses/public-defender-basics/workbook.pdf").data
+    pdf = pdfs.fetch(client, "/courses/public-defender-basics/workbook.pdf").data
     pages = pdfs.pdf_text(pdf)
     assert len(pages) > 10
-    assert {font.name for font in pdfs.pdf_fonts(pdf)} <= PT_FONTS
+    assert {font.name for font in pdfs.pdf_fonts(pdf)} <= pdfs.bundled_font_names()
     toc = toc_entries(pages[1])
     lessons = [item.title for item in course.items() if item.kind == "lesson"]
     assert len(lessons) >= 8

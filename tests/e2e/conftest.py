@@ -20,18 +20,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+from bench.chromium import CHROMIUM, launch
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PROJECT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # `make e2e` sets E2E_REQUIRED: there a missing browser is a failure, not a skip.
 if os.environ.get("E2E_REQUIRED"):
@@ -116,7 +108,7 @@ def browser() -> Iterator:
         playwright = playwright_api.sync_playwright().start()
         _shared.update(
             playwright=playwright,
-            browser=playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS),
+            browser=launch(playwright),
             users=0,
         )
     _shared["users"] += 1

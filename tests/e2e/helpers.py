@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import time
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from babel.support import Translations
 from tests.e2e.conftest import PROJECT, Visitor, unique
 
 PASSWORD = "четыре случайных слова"
+#: Milliseconds a PDF may take to be built by the server's job queue.
+PREPARE_TIMEOUT = 180_000
 DEMO_PASSWORDS = {
     "admin": "demo-admin-2026",
     "staff": "demo-staff-2026",
@@ -104,20 +107,32 @@ def absolute(visitor: Visitor, href: str) -> str:
 
 def fetch(visitor: Visitor, href: str, content_type: str) -> bytes:
     """GET a link with the browser's own cookies: for files the browser would show inline
-    (PDFs open in Chromium's viewer, which gives a test no bytes)."""
+    (PDFs open in Chromium's viewer, which gives a test no bytes). A file being prepared (202)
+    is asked for again, as its page's refresh would."""
+    deadline = time.monotonic() + PREPARE_TIMEOUT / 1000
     response = visitor.context.request.get(absolute(visitor, href))
+    while response.status == 202 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        response = visitor.context.request.get(absolute(visitor, href))
     assert response.status == 200, (href, response.status)
     assert response.headers["content-type"].startswith(content_type), response.headers
     return response.body()
 
 
 def download(visitor: Visitor, target) -> tuple[str, bytes]:
-    """Click a link that the server sends as an attachment; returns the file name and bytes."""
+    """Click a link that the server sends as an attachment; returns the file name and bytes.
+
+    A file not built yet first shows the page that says so, which reloads itself (no
+    JavaScript) until the file comes as the download."""
     page = visitor.page
     locator = page.locator(target) if isinstance(target, str) else target
-    with page.expect_download() as info:
+    before = page.url
+    with page.expect_download(timeout=PREPARE_TIMEOUT) as info:
         locator.first.click()
-    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+    download = info.value
+    if page.url != before:  # the reader was shown the being-prepared page: back to the list
+        page.goto(before)
+    return download.suggested_filename, Path(download.path()).read_bytes()
 
 
 def pdf_reader(data: bytes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import random
 import string
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,16 @@ WORKBOOK = "/courses/public-defender-basics/workbook.pdf"
 
 
 def get(server: Gunicorn, path: str, host: str) -> tuple[int, bytes]:
+    """GET with this Host; a PDF being prepared (202) is asked for again until it is there."""
+    deadline = time.monotonic() + 180
+    while True:
+        status, body = _get(server, path, host)
+        if status != 202 or time.monotonic() > deadline:
+            return status, body
+        time.sleep(0.5)
+
+
+def _get(server: Gunicorn, path: str, host: str) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
     try:
         connection.putrequest("GET", path, skip_host=True)

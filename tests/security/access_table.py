@@ -38,6 +38,7 @@ USERS = allow(*ROLES[1:])
 INSTRUCTORS = allow("instructor_a", "instructor_b", "admin")
 OWNER = allow("instructor_a", "admin")  # the object's instructor, and admins
 STAFF = allow("staff", "admin")
+UPLOADERS = allow("instructor_a", "instructor_b", "staff", "admin")
 ADMIN = allow("admin")
 
 
@@ -195,6 +196,8 @@ ROWS: list[Row] = [
         lambda w: {"user_id": w.users["victim"]},
         data=lambda w: {"active": "0"},
     ),
+    Row("jobs.index", "GET", STAFF),
+    Row("jobs.retry", "POST", STAFF, lambda w: {"job_id": "school-none"}),
     Row("readers.index", "GET", STAFF),
     Row("readers.new", "GET", STAFF),
     Row("readers.new", "POST", STAFF, data=lambda w: {"name": "Новый читатель"}),
@@ -216,6 +219,15 @@ ROWS: list[Row] = [
         data=lambda w: {"confirm": "y"},
         prepare=make.new_postal_reader,
     ),
+    # --- uploaded images ------------------------------------------------------------------------
+    Row("images.index", "GET", UPLOADERS),
+    Row(
+        "images.index",
+        "POST",
+        UPLOADERS,
+        data=lambda w: {"image": (BytesIO(w["image_file"]), "schema.png"), "alt": "Схема"},
+    ),
+    Row("images.show", "GET", EVERYONE, lambda w: {"name": w["image"]}),
     # --- webinars -----------------------------------------------------------------------------
     Row("webinars.index", "GET", EVERYONE),
     Row("webinars.past", "GET", EVERYONE),

@@ -18,6 +18,7 @@ from courses import services as courses
 from courses.models import Certificate, Course
 from school import create_app, pagecache
 from school.extensions import db
+from tests import pdfs
 from tests.webinars.test_services import make_webinar
 
 PUBLIC = "http://localhost"
@@ -111,14 +112,19 @@ def test_every_address_shares_one_cached_workbook(app, client, make_user):
     module = courses.create_module(course, title="Модуль")
     courses.create_item(module, title="Урок", body="Текст")
     courses.set_published(course, True)
-    clear = client.get("/courses/osnovy/workbook.pdf")
-    onion = client.get("/courses/osnovy/workbook.pdf", base_url=ONION)
-    other_port = client.get("/courses/osnovy/workbook.pdf", base_url="http://localhost:8443")
+    clear = pdfs.fetch(client, "/courses/osnovy/workbook.pdf")
+    onion = pdfs.fetch(client, "/courses/osnovy/workbook.pdf", base_url=ONION)
+    other_port = pdfs.fetch(
+        client, "/courses/osnovy/workbook.pdf", base_url="http://localhost:8443"
+    )
     assert clear.status_code == onion.status_code == other_port.status_code == 200
     assert clear.data == onion.data == other_port.data
     assert len(pdf_cache_files(app)) == 1
     for host in FORGED:
-        assert client.get("/courses/osnovy/workbook.pdf", headers={"Host": host}).status_code == 400
+        assert (
+            pdfs.fetch(client, "/courses/osnovy/workbook.pdf", headers={"Host": host}).status_code
+            == 400
+        )
     assert len(pdf_cache_files(app)) == 1
 
 

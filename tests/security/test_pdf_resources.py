@@ -28,6 +28,7 @@ from finance.models import Entry
 from quizzes import services as quizzes
 from school.extensions import db
 from school.models import User
+from tests import pdfs
 from tests.security.world import build_world
 
 pytestmark = pytest.mark.slow
@@ -234,7 +235,7 @@ def test_printed_documents_fetch_nothing(app, hostile_site, listener, canary):
         (staff, f"/brochures/manage/{memo}/pdf/memo.pdf"),
     ]
     for client, url in downloads:
-        response = client.get(url)
+        response = pdfs.fetch(client, url)
         assert response.status_code == 200, url
         assert response.mimetype == "application/pdf", url
         text = check_pdf(response.get_data(), canary)

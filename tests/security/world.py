@@ -16,9 +16,11 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import cache
+from io import BytesIO
 from typing import Any
 
 from flask.testing import FlaskClient
+from PIL import Image
 
 from brochures import services as brochures_services
 from brochures.models import Brochure
@@ -28,7 +30,7 @@ from finance import services as finance
 from finance.models import Entry, Topic
 from quizzes import services as quizzes
 from quizzes.models import Question
-from school import readers
+from school import imagestore, readers
 from school.extensions import db
 from school.models import Role, User
 from school.passwords import hash_password
@@ -111,11 +113,20 @@ def build_world(parts: tuple[str, ...] = PARTS) -> World:
     db.session.commit()
     world.users = {key: user.id for key, user in users.items()}
     world.ids["postal_reader"] = readers.create_reader("Читатель по почте", "R-1").id
+    world.ids["image_file"] = _image_file()
+    image = imagestore.store_upload(users["staff"], world.ids["image_file"], "Схема")
+    world.ids["image"] = imagestore.image_url(image).rsplit("/", 1)[1]
     builders = {"webinars": _webinars, "courses": _courses, "finance": _finance}
     for part in parts:
         builders[part](world)
     db.session.expire_all()
     return world
+
+
+def _image_file() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (40, 30), (90, 120, 160)).save(out, "PNG")
+    return out.getvalue()
 
 
 def new_postal_reader(world: World, role: str) -> None:
