@@ -48,10 +48,6 @@ class SectionForm(SchoolForm):
     title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=200)])
 
 
-class AddEntryForm(SchoolForm):
-    entry_id = SelectField(_l("Entry"), coerce=int, validate_choice=False)
-
-
 class PublishForm(SchoolForm):
     label = StringField(
         _l("Edition"),

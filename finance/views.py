@@ -398,7 +398,10 @@ def topics():
         lambda _topic: flash_redirect(_("The topic is added."), url_for(".topics")),
     )
     return answer or render_template(
-        "finance/topics.html", form=form, topics=services.list_topics()
+        "finance/topics.html",
+        form=form,
+        topics=services.list_topics(),
+        counts=services.entry_counts(),
     )
 
 

@@ -122,6 +122,9 @@ class Attempt(db.Model):
     __table_args__ = (
         UniqueConstraint("quiz_id", "user_id", "number"),
         Index("ix_quiz_attempts_quiz_state", "quiz_id", "state"),
+        Index("ix_quiz_attempts_quiz_state_preview", "quiz_id", "state", "preview"),
+        # A quiz's students from the index alone (gradebook.results_page).
+        Index("ix_quiz_attempts_quiz_preview_user", "quiz_id", "preview", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +147,11 @@ class Attempt(db.Model):
     max_score: Mapped[float | None] = mapped_column()
     percent: Mapped[float | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column()
+    # What the attempt added to its quiz's statistics (statistics.Contribution.to_dict()), so
+    # that deleting it takes exactly that away again.
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(
+        db.JSON(none_as_null=True), deferred=True
+    )
 
     quiz: Mapped[Quiz] = relationship()
     user: Mapped[User] = relationship()
@@ -154,3 +162,16 @@ class Attempt(db.Model):
 
     def __repr__(self) -> str:
         return f"<Attempt {self.id} quiz={self.quiz_id} #{self.number} {self.state}>"
+
+
+class QuizStatistics(db.Model):
+    """The item analysis of a quiz's finished attempts, kept as histograms
+    (``statistics.Histograms.to_dict()``) and updated as attempts finish or are deleted."""
+
+    __tablename__ = "quiz_statistics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), unique=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(db.JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)

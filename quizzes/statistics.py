@@ -17,6 +17,7 @@ negative discrimination — only when at least ``Thresholds.min_attempts`` attem
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
@@ -25,14 +26,20 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "NANO",
     "AttemptData",
+    "Contribution",
     "Flag",
+    "Histograms",
     "ItemResponse",
     "QuestionStats",
     "QuizStats",
     "Thresholds",
+    "decode_option",
     "discrimination_index",
+    "encode_option",
     "item_analysis",
+    "nano",
 ]
 
 GROUP_SHARE = 0.27
@@ -150,12 +157,16 @@ def discrimination_index(pairs: Iterable[tuple[float, float]]) -> float | None:
 
 
 def _flags(facility: float, discrimination: float | None, limits: Thresholds) -> tuple[Flag, ...]:
+    # Sums taken in another order differ in the last bits: a value on a threshold, or a zero,
+    # must read the same however it was summed.
+    facility = round(facility, 9)
     flags = []
     if facility < limits.min_facility:
         flags.append(Flag.TOO_HARD)
     if facility > limits.max_facility:
         flags.append(Flag.TOO_EASY)
     if discrimination is not None:
+        discrimination = round(discrimination, 9)
         if discrimination < 0:
             flags.append(Flag.NEGATIVE_DISCRIMINATION)
         elif discrimination < limits.min_discrimination:
@@ -207,3 +218,179 @@ def item_analysis(
         )
     mean_total = math.fsum(a.total for a in attempts) / len(attempts) if attempts else None
     return QuizStats(attempts=len(attempts), mean_total=mean_total, questions=tuple(results))
+
+
+# ------------------------------------------------------------------------------ stored figures
+#
+# The statistics page does not re-grade every attempt: each finished attempt adds its part
+# (:class:`Contribution`) to per-question histograms keyed by the attempt's total
+# (:class:`Histograms`), and a deleted attempt takes it away again. The upper and lower 27% are
+# read off the histogram, ties at a boundary shared as above, so the figures are those of
+# :func:`item_analysis` over the same attempts. Totals and fractions are kept in billionths as
+# integers: sums are exact, whatever order attempts came in.
+
+NANO = 10**9
+
+
+def nano(value: float) -> int:
+    return round(value * NANO)
+
+
+def encode_option(key: Hashable) -> str:
+    """An option key as JSON text, its type kept (choice index, true/false, pair, text, number)."""
+    if isinstance(key, bool):
+        return json.dumps(["b", key])
+    if isinstance(key, int):
+        return json.dumps(["i", key])
+    if isinstance(key, float):
+        return json.dumps(["f", key])
+    if isinstance(key, tuple):
+        return json.dumps(["t", list(key)])
+    return json.dumps(["s", str(key)], ensure_ascii=False)
+
+
+def decode_option(text: str) -> Hashable:
+    kind, value = json.loads(text)
+    return tuple(value) if kind == "t" else value
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one finished attempt adds: its total and, per question in its layout order, the
+    score fraction and the options chosen (encoded), all in billionths where numbers."""
+
+    attempt_id: int
+    total: int
+    items: tuple[tuple[int, int, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, attempt_id: int, data: AttemptData) -> Contribution:
+        items = tuple(
+            (int(key), nano(item.fraction), tuple(sorted(encode_option(o) for o in item.chosen)))
+            for key, item in data.items.items()
+        )
+        return cls(attempt_id, nano(data.total), items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"attempt": self.attempt_id, "total": self.total,
+                "items": [[q, f, list(o)] for q, f, o in self.items]}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Contribution:
+        items = tuple((int(q), int(f), tuple(o)) for q, f, o in data["items"])
+        return cls(int(data["attempt"]), int(data["total"]), items)
+
+
+class Histograms:
+    """Per-question histograms of a quiz's finished attempts, kept as JSON-ready data.
+
+    ``{"attempts": n, "totals": {total: n}, "questions": {id: {"first": [attempt, position],
+    "data": question, "attempts": n, "unanswered": n, "bins": {total: [n, fraction sum]},
+    "options": {option: n}}}}``; keys are text (JSON objects have text keys).
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        data = data or {}
+        self.attempts: int = int(data.get("attempts", 0))
+        self.totals: dict[str, int] = dict(data.get("totals", {}))
+        self.questions: dict[str, dict[str, Any]] = {
+            key: {**value, "bins": dict(value["bins"]), "options": dict(value["options"])}
+            for key, value in data.get("questions", {}).items()
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"attempts": self.attempts, "totals": self.totals, "questions": self.questions}
+
+    def add(
+        self, part: Contribution, snapshots: Mapping[int, Any] | None = None, sign: int = 1
+    ) -> None:
+        """Count an attempt in (``sign=1``, with its questions' data) or out (``sign=-1``)."""
+        self.attempts += sign
+        _bump(self.totals, str(part.total), sign)
+        for position, (question_id, fraction, chosen) in enumerate(part.items):
+            key = str(question_id)
+            entry = self.questions.get(key)
+            if entry is None:
+                if sign < 0:
+                    continue
+                entry = self.questions[key] = {
+                    "first": [part.attempt_id, position],
+                    "data": (snapshots or {}).get(question_id),
+                    "attempts": 0, "unanswered": 0, "bins": {}, "options": {},
+                }  # fmt: skip
+            elif sign > 0 and [part.attempt_id, position] < entry["first"]:
+                entry["first"] = [part.attempt_id, position]
+                entry["data"] = (snapshots or {}).get(question_id, entry["data"])
+            entry["attempts"] += sign
+            entry["unanswered"] += sign * (not chosen)
+            counts = entry["bins"].setdefault(str(part.total), [0, 0])
+            counts[0] += sign
+            counts[1] += sign * fraction
+            if not counts[0]:
+                del entry["bins"][str(part.total)]
+            for option in chosen:
+                _bump(entry["options"], option, sign)
+            if entry["attempts"] <= 0:
+                del self.questions[key]
+
+    def analysis(
+        self,
+        *,
+        options: Mapping[Hashable, Iterable[Hashable]] | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> QuizStats:
+        """The figures of :func:`item_analysis` over the attempts counted in."""
+        limits = thresholds or Thresholds()
+        keys: dict[Hashable, None] = dict.fromkeys(options or {})
+        by_first = sorted(self.questions.items(), key=lambda kv: kv[1]["first"])
+        keys.update(dict.fromkeys(int(key) for key, _ in by_first))
+        results = []
+        for key in keys:
+            entry = self.questions.get(str(key))
+            counts: Counter[Hashable] = Counter(dict.fromkeys((options or {}).get(key, ()), 0))
+            if entry is None:
+                results.append(QuestionStats(key, 0, None, None, dict(counts), 0, ()))
+                continue
+            for option, count in entry["options"].items():
+                counts[decode_option(option)] += count
+            n = entry["attempts"]
+            bins = [(int(total), c[0], c[1]) for total, c in entry["bins"].items()]
+            facility = sum(c[2] for c in bins) / NANO / n
+            discrimination = _binned_discrimination(bins)
+            flags = _flags(facility, discrimination, limits) if n >= limits.min_attempts else ()
+            results.append(
+                QuestionStats(
+                    key, n, facility, discrimination, dict(counts), entry["unanswered"], flags
+                )
+            )
+        mean_total = None
+        if self.attempts:
+            mean_total = sum(int(t) * n for t, n in self.totals.items()) / NANO / self.attempts
+        return QuizStats(attempts=self.attempts, mean_total=mean_total, questions=tuple(results))
+
+
+def _bump(counts: dict[str, int], key: str, by: int) -> None:
+    counts[key] = counts.get(key, 0) + by
+    if not counts[key]:
+        del counts[key]
+
+
+def _binned_top_mean(bins: list[tuple[int, int, int]], size: int) -> float:
+    """:func:`_top_mean` over ``(total, attempts, fraction sum)`` bins, highest totals first."""
+    taken = above = 0
+    for _total, count, fractions in bins:
+        if taken + count >= size:
+            places = size - taken
+            return (above / NANO + places * (fractions / NANO) / count) / size
+        taken += count
+        above += fractions
+    raise ValueError("fewer attempts than the group")
+
+
+def _binned_discrimination(bins: list[tuple[int, int, int]]) -> float | None:
+    n = sum(count for _total, count, _f in bins)
+    if n < 2:
+        return None
+    size = _group_size(n)
+    ordered = sorted(bins, reverse=True)
+    return _binned_top_mean(ordered, size) - _binned_top_mean(ordered[::-1], size)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from brochures.services.accounts import export_user_data, forget_user
 from brochures.services.common import BrochureError
 from brochures.services.compose import (
+    ADDABLE_PER_PAGE,
     BrochureInput,
     add_item,
     add_section,
     addable_entries,
+    addable_page,
     brochure_by_slug,
     create_brochure,
     delete_brochure,
@@ -29,15 +31,31 @@ from brochures.services.editions import (
     edition_by_number,
     publish_edition,
 )
-from brochures.services.pdfs import build, build_job, check_format, edition_pdf_files, preview
+from brochures.services.pdfs import (
+    build,
+    build_job,
+    check_format,
+    draft,
+    edition_file,
+    edition_file_data,
+    edition_formats,
+    preview,
+    split_format,
+    store_edition,
+    store_edition_file,
+    store_editions,
+    warm,
+)
 
 __all__ = [
+    "ADDABLE_PER_PAGE",
     "BrochureError",
     "BrochureInput",
     "Change",
     "add_item",
     "add_section",
     "addable_entries",
+    "addable_page",
     "brochure_by_slug",
     "build",
     "build_job",
@@ -47,8 +65,11 @@ __all__ = [
     "delete_brochure",
     "delete_section",
     "document_for",
+    "draft",
     "edition_by_number",
-    "edition_pdf_files",
+    "edition_file",
+    "edition_file_data",
+    "edition_formats",
     "export_user_data",
     "fill_section_from_topic",
     "forget_user",
@@ -60,5 +81,10 @@ __all__ = [
     "publish_edition",
     "remove_item",
     "rename_section",
+    "split_format",
+    "store_edition",
+    "store_edition_file",
+    "store_editions",
     "update_brochure",
+    "warm",
 ]

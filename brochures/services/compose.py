@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from brochures.layout import BROCHURE_FORMATS, MEMO_PAPERS, BrochureMeta
 from brochures.models import Brochure, BrochureItem, BrochureSection, Kind
 from brochures.services.common import BrochureError
-from finance.models import Entry, Topic
+from finance.models import Entry, EntryTerm, Topic
+from finance.search import parse_query
 from finance.services import published_entries
 from school.extensions import db
 from school.models import User
@@ -145,6 +147,36 @@ def addable_entries(brochure: Brochure) -> list[Entry]:
     return [
         e for e in published_entries(topic=topic, language=brochure.language) if e.id not in taken
     ]
+
+
+#: Approved entries offered per page of a brochure's "add an entry" list.
+ADDABLE_PER_PAGE = 20
+
+
+def addable_page(brochure: Brochure, query: str = "", page: int = 1):
+    """One page of :func:`addable_entries`, oldest first; with ``query``, only the entries
+    whose indexed words include a word of it (the knowledge base's search terms).
+
+    Three queries whatever the size of the knowledge base: the page, its count and the page's
+    published revisions. Returns a Flask-SQLAlchemy pagination of entries.
+    """
+    taken = _brochure_entry_ids(brochure)
+    stmt = (
+        select(Entry)
+        .where(Entry.published_revision_id.is_not(None), Entry.language == brochure.language)
+        .options(selectinload(Entry.published_revision))
+        .order_by(Entry.id)
+    )
+    if taken:
+        stmt = stmt.where(Entry.id.not_in(taken))
+    if brochure.is_memo and brochure.topic is not None:
+        stmt = stmt.where(Entry.topics.any(Topic.id == brochure.topic_id))
+    if query.strip():
+        terms = parse_query(query)
+        stmt = stmt.where(
+            Entry.id.in_(select(EntryTerm.entry_id).where(EntryTerm.term.in_(terms or [""])))
+        )
+    return db.paginate(stmt, page=page, per_page=ADDABLE_PER_PAGE, error_out=False)
 
 
 def add_item(section: BrochureSection, entry: Entry | None) -> BrochureItem:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from finance.models import Topic
+from finance.models import Topic, entry_topics
 from finance.services.common import FinanceError
 from school.extensions import db
 from school.reorder import swap_with_neighbour
@@ -14,6 +14,15 @@ from school.slugs import is_valid_slug
 
 def list_topics() -> list[Topic]:
     return list(db.session.scalars(select(Topic).order_by(Topic.position, Topic.id)))
+
+
+def entry_counts() -> dict[int, int]:
+    """How many entries (drafts included) each topic holds: one query over the link table."""
+    return dict(
+        db.session.execute(
+            select(entry_topics.c.topic_id, func.count()).group_by(entry_topics.c.topic_id)
+        ).all()
+    )
 
 
 def topic_by_slug(slug: str) -> Topic | None:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from quizzes.models import Attempt, Quiz
 from quizzes.questions import question_from_dict
+from quizzes.services.analysis import count_out
 from school.extensions import db
 from school.models import User
 
@@ -46,11 +47,13 @@ def export_user(user: User) -> list[dict[str, Any]]:
 
 def erase_user(user: User) -> None:
     """Delete the user's attempts (they also cascade with the account)."""
+    count_out(Attempt.user_id == user.id)
     db.session.execute(delete(Attempt).where(Attempt.user_id == user.id))
 
 
 def forget_attempts(quiz: Quiz, user: User) -> None:
     """Delete one user's attempts at one quiz, inside the caller's transaction."""
+    count_out((Attempt.quiz_id == quiz.id) & (Attempt.user_id == user.id))
     db.session.execute(
         delete(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
     )

@@ -12,7 +12,8 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select, true
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import distinct, func, select, true
 
 from quizzes.models import GRADING_LAST, SUBMITTED, Attempt, Quiz
 from quizzes.services.attempts import passes
@@ -42,19 +43,48 @@ def _students(quiz: Quiz):
     return select(Attempt.user_id).where(Attempt.quiz_id == quiz.id, Attempt.preview.is_(False))
 
 
+class StudentsPagination(Pagination):
+    """A page of the students who attempted a quiz, by name, and how many there are.
+
+    One query answers both: the students are read once, from the ``(quiz_id, preview,
+    user_id)`` index, and a window count over them gives the number of all of them. Only a page
+    past the last one asks for the number separately.
+    """
+
+    def _query_items(self) -> list[int]:
+        quiz = self._query_args["quiz"]
+        shown_name = func.lower(func.coalesce(User.display_name, User.username))
+        rows = db.session.execute(
+            select(User.id, func.count().over())
+            .where(User.id.in_(_students(quiz)))
+            .order_by(shown_name, User.id)
+            .limit(self.per_page)
+            .offset(self._query_offset)
+        ).all()
+        if rows:
+            self._counted = rows[0][1]
+        else:
+            self._counted = None if self._query_offset else 0
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        if self._counted is not None:
+            return self._counted
+        quiz = self._query_args["quiz"]
+        return db.session.scalar(
+            select(func.count(distinct(Attempt.user_id))).where(
+                Attempt.quiz_id == quiz.id, Attempt.preview.is_(False)
+            )
+        )
+
+
 def results_page(quiz: Quiz, page: int = 1, per_page: int = RESULTS_PER_PAGE):
     """One page of the students who attempted the quiz, by name, and their result rows.
 
-    Three queries, whatever the number of students and attempts: the page of students (and
-    their count), their attempts, and their attempts' ids for the review links.
+    Three queries, whatever the number of students and attempts: the page of students with
+    their count, their attempts, and their attempts' ids for the review links.
     """
-    shown_name = func.lower(func.coalesce(User.display_name, User.username))
-    pagination = db.paginate(
-        select(User.id).where(User.id.in_(_students(quiz))).order_by(shown_name, User.id),
-        page=page,
-        per_page=per_page,
-        error_out=False,
-    )
+    pagination = StudentsPagination(page=page, per_page=per_page, error_out=False, quiz=quiz)
     ids = list(pagination.items)
     return pagination, results(quiz, user_ids=ids), attempts_by_user(quiz, user_ids=ids)
 

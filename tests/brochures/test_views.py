@@ -385,3 +385,50 @@ def test_a_brochure_cannot_take_the_address_of_the_staff_pages(staff_client):
     assert response.status_code in (200, 400)
     assert "Этот адрес уже занят другой брошюрой или памяткой." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Brochure.id))) == 0
+
+
+def test_entries_to_add_are_paged_found_by_their_words_and_go_to_the_chosen_section(staff_client):
+    from tests.querycount import page_statements
+
+    user = staff_client.user
+    for n in range(25):
+        f.entry(user, f"e{n}", f"Вопрос номер {n}?")
+    f.entry(user, "pension", "Сколько идёт телеграмма в колонию?")
+    brochure = services.create_brochure(
+        user, services.BrochureInput(kind="brochure", slug="b", title="Брошюра", language="ru")
+    )
+    services.add_section(brochure, "Второй")
+    bid = brochure.id
+    first, second = (s.id for s in brochure.sections)
+    path = f"/brochures/manage/{bid}"
+
+    page = staff_client.get(path).get_data(as_text=True)
+    assert len(re.findall(r'name="entry_id" value="\d+"', page)) == services.ADDABLE_PER_PAGE
+    assert "Утверждённых статей, которых ещё нет в брошюре: 26." in page
+    assert f'href="{path}?page=2#add"' in page
+    rest = staff_client.get(f"{path}?page=2").get_data(as_text=True)
+    assert len(re.findall(r'name="entry_id" value="\d+"', rest)) == 6
+    pension = db.session.scalar(db.select(Entry).where(Entry.slug == "pension"))
+    found = staff_client.get(f"{path}?q=телеграммы").get_data(as_text=True)
+    assert re.findall(r'name="entry_id" value="(\d+)"', found) == [str(pension.id)]
+
+    statements = page_statements(staff_client, path)
+    for n in range(25, 60):
+        f.entry(user, f"e{n}", f"Вопрос номер {n}?")
+    assert page_statements(staff_client, path) == statements
+
+    staff_client.post(
+        f"/brochures/manage/sections/{second}/items",
+        data={"entry_id": pension.id, "section_id": first},
+    )
+    assert _items(bid) == [["pension"], []]
+    other = services.create_brochure(
+        user, services.BrochureInput(kind="brochure", slug="other", title="Другая", language="ru")
+    )
+    e0 = db.session.scalar(db.select(Entry).where(Entry.slug == "e0"))
+    response = staff_client.post(
+        f"/brochures/manage/sections/{second}/items",
+        data={"entry_id": e0.id, "section_id": other.sections[0].id},
+    )
+    assert response.status_code == 404
+    assert _items(bid) == [["pension"], []]

@@ -66,3 +66,19 @@ def test_topic_pages_and_the_a_to_z_list_are_paginated_without_javascript(app, c
         page = client.get(f"/finance/questions/?page={number}").get_data(as_text=True)
         listed += re.findall(r"Вопрос (\d{3}) про пенсию", page)
     assert listed == sorted(listed) and len(listed) == ENTRIES_PER_PAGE + 5
+
+
+def test_the_staff_topics_page_counts_entries_without_loading_them(app, login):
+    from tests.querycount import count_statements
+
+    client = login("staff")
+    add_entries(client.user, 4)
+    f.topic("empty", "Пустая тема")
+    with count_statements() as seen:
+        page = client.get("/finance/manage/topics", headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "entries: 4" in text and "entries: 2" in text and "entries: 0" in text
+    # Only the empty topic can be deleted.
+    assert text.count("/delete") == 1
+    assert not [sql for sql in seen.sql if "FROM finance_entries" in sql]

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Integer, case, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -22,6 +23,7 @@ from webinars.services.common import (
     _registered_count,
     active_registrations,
 )
+from webinars.services.schedule import SeatCount
 
 REGISTRANTS_PER_PAGE = 100
 
@@ -80,9 +82,77 @@ def _registrants_stmt(webinar: Webinar):
     )
 
 
+class RegistrantsPagination(Pagination):
+    """A page of :func:`registrants` and the seat counts, in two queries at any size.
+
+    The number of registrations of each status comes first (one grouped count); from it, the
+    page's rows are known to be a stretch of one status's registrations, or the end of one and
+    the start of the next, each read in order from the ``(webinar_id, status, registered_at,
+    id)`` index instead of sorting every registration of the webinar.
+    """
+
+    def __init__(self, webinar: Webinar, page: int, per_page: int) -> None:
+        self.by_status: dict[str, int] = dict(
+            db.session.execute(
+                select(WebinarRegistration.status, func.count())
+                .where(WebinarRegistration.webinar_id == webinar.id)
+                .group_by(WebinarRegistration.status)
+            ).all()
+        )
+        super().__init__(page=page, per_page=per_page, error_out=False, webinar=webinar)
+
+    @property
+    def seats(self) -> SeatCount:
+        return SeatCount(
+            registered=self.by_status.get(RegistrationStatus.REGISTERED.value, 0),
+            waitlisted=self.by_status.get(RegistrationStatus.WAITLISTED.value, 0),
+        )
+
+    def _segments(self):
+        """(rank, condition, count) of each status in the page's order; others last."""
+        for status, rank in _STATUS_ORDER.items():
+            yield rank, WebinarRegistration.status == status, self.by_status.get(status, 0)
+        others = sum(n for status, n in self.by_status.items() if status not in _STATUS_ORDER)
+        yield len(_STATUS_ORDER), WebinarRegistration.status.not_in(list(_STATUS_ORDER)), others
+
+    def _query_items(self) -> list[WebinarRegistration]:
+        webinar = self._query_args["webinar"]
+        start, stop = self._query_offset, self._query_offset + self.per_page
+        parts = []
+        before = 0  # rows of the statuses before this one
+        for rank, condition, count in self._segments():
+            first, last = max(start - before, 0), min(stop - before, count)
+            if first < last:
+                part = (
+                    select(WebinarRegistration.id, literal(rank, Integer).label("rank"))
+                    .where(WebinarRegistration.webinar_id == webinar.id, condition)
+                    .order_by(WebinarRegistration.registered_at, WebinarRegistration.id)
+                    .offset(first)
+                    .limit(last - first)
+                    .subquery()
+                )
+                parts.append(select(part.c.id, part.c.rank))
+            before += count
+        if not parts:
+            return []
+        page = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("page")
+        stmt = (
+            select(WebinarRegistration)
+            .join(page, page.c.id == WebinarRegistration.id)
+            .join(WebinarRegistration.user)
+            .options(contains_eager(WebinarRegistration.user))
+            .order_by(page.c.rank, WebinarRegistration.registered_at, WebinarRegistration.id)
+        )
+        return list(db.session.scalars(stmt))
+
+    def _query_count(self) -> int:
+        return sum(self.by_status.values())
+
+
 def registrants(webinar: Webinar, page: int = 1, per_page: int = REGISTRANTS_PER_PAGE):
-    """Everyone who registered, registered first, then the waiting list in order, then cancelled."""
-    return db.paginate(_registrants_stmt(webinar), page=page, per_page=per_page, error_out=False)
+    """Everyone who registered, registered first, then the waiting list in order, then cancelled;
+    the page's ``seats`` are the webinar's seat counts."""
+    return RegistrantsPagination(webinar, page, per_page)
 
 
 def all_registrants(webinar: Webinar) -> list[WebinarRegistration]:
