@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask_babel import format_decimal
+from babel.lists import format_list
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from quizzes.gift import GiftError, ParseResult, Unsupported
@@ -131,3 +132,35 @@ def gift_problem_messages(result: ParseResult) -> list[str]:
     problems = [(e.line, gift_error_message(e)) for e in result.errors]
     problems += [(u.line, unsupported_message(u)) for u in result.unsupported]
     return [message for _line, message in sorted(problems, key=lambda p: p[0])]
+
+
+# --- an attempt's gaps, before it is submitted ---------------------------------------------
+
+
+def _numbers(numbers: tuple[int, ...]) -> str:
+    """Question numbers as the reader's language lists them: "2, 5 и 7"."""
+    return format_list([str(n) for n in numbers], locale=get_locale() or "ru")
+
+
+def digits_hint() -> str:
+    """How to write a number here, with the reader's decimal separator."""
+    return _("Write it in digits, for example 48 or %(example)s.", example=format_decimal(2.5))
+
+
+def unanswered_message(numbers: tuple[int, ...]) -> str:
+    return ngettext(
+        "You have not answered question %(list)s.",
+        "You have not answered questions %(list)s.",
+        len(numbers),
+        list=_numbers(numbers),
+    )
+
+
+def not_numbers_message(numbers: tuple[int, ...]) -> str:
+    text = ngettext(
+        "The answer to question %(list)s is not a number.",
+        "The answers to questions %(list)s are not numbers.",
+        len(numbers),
+        list=_numbers(numbers),
+    )
+    return f"{text} {digits_hint()}"

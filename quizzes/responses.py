@@ -30,12 +30,14 @@ from quizzes.questions import (
 __all__ = [
     "MAX_TEXT_RESPONSE",
     "FormData",
+    "Gaps",
     "Option",
     "ShownQuestion",
     "build_layout",
     "chosen_options",
     "field_name",
     "form_values",
+    "gaps",
     "parse_form",
     "shown_question",
 ]
@@ -145,6 +147,30 @@ def parse_form(layout: Iterable[Mapping[str, Any]], form: FormData) -> dict[str,
         if response is not None:
             responses[str(entry["id"])] = response
     return responses
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """What a student should see before submitting: the questions (by shown number) left
+    unanswered, and the numeric questions whose answer is not a number."""
+
+    unanswered: tuple[int, ...] = ()
+    not_numbers: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.unanswered or self.not_numbers)
+
+
+def gaps(layout: Sequence[Mapping[str, Any]], responses: Mapping[str, Any]) -> Gaps:
+    """The gaps of ``responses`` (as :func:`parse_form` gives them) in the attempt's layout."""
+    unanswered, not_numbers = [], []
+    for number, entry in enumerate(layout, start=1):
+        response = responses.get(str(entry["id"]))
+        if response is None:
+            unanswered.append(number)
+        elif entry["data"].get("type") == NumericQuestion.type and parse_number(response) is None:
+            not_numbers.append(number)
+    return Gaps(tuple(unanswered), tuple(not_numbers))
 
 
 def form_values(entry: Mapping[str, Any], response: Any) -> dict[str, Any]:

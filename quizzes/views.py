@@ -23,13 +23,15 @@ from quizzes.forms import (
     question_form_data,
     read_question,
 )
+from quizzes.messages import digits_hint, not_numbers_message, unanswered_message
 from quizzes.models import IN_PROGRESS, Attempt, Question, Quiz
-from quizzes.responses import parse_form, shown_question
+from quizzes.responses import Gaps, gaps, parse_form, shown_question
 from quizzes.services import QuizError
-from school.downloads import private_attachment, send_pdf
+from school.downloads import private_attachment
 from school.extensions import db
 from school.forms import EmptyForm, id_number
 from school.i18n import viewer_timezone
+from school.pdfjobs import send_or_prepare
 from school.permissions import can_edit, require_edit, require_view
 from school.reorder import offset_of
 from school.timeutil import now_utc
@@ -48,7 +50,7 @@ QUIZ_KIND = "quiz"
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"type_labels": TYPE_LABELS, "type_hints": TYPE_HINTS}
+    return {"type_labels": TYPE_LABELS, "type_hints": TYPE_HINTS, "digits_hint": digits_hint}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -188,7 +190,9 @@ def attempt(attempt_id: int):
             questions=page.questions,
             values=page.values,
             minutes_left=page.minutes_left,
+            seconds_left=page.seconds_left,
             deadline=page.deadline,
+            gaps=page.gaps,
             form=EmptyForm(),
         )
     show_answers = services.answers_visible(quiz, current_user, now=now)
@@ -210,13 +214,17 @@ def attempt(attempt_id: int):
 def save(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     submitted_or_400(EmptyForm())
-    outcome = services.save_responses(attempt, parse_form(attempt.layout, request.form))
+    responses = parse_form(attempt.layout, request.form)
+    outcome = services.save_responses(attempt, responses)
     if outcome.late:
         flash(_("Time is up. Your attempt was graded with the answers saved in time."), "error")
     elif outcome.finished:
         flash(_("This attempt has already been submitted."), "success")
     else:
         flash(_("Your answers are saved. Submit them when you are ready."), "success")
+        not_numbers = gaps(attempt.layout, responses).not_numbers
+        if not_numbers:
+            flash(not_numbers_message(not_numbers), "error")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
@@ -226,12 +234,40 @@ def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     submitted_or_400(EmptyForm())
     was_finished = attempt.state != IN_PROGRESS
-    attempt = services.submit_attempt(attempt, parse_form(attempt.layout, request.form))
+    if request.form.get("saved") == "1":
+        # "Submit anyway" on the summary of gaps: the answers were saved on the way there.
+        responses = None
+    else:
+        responses = parse_form(attempt.layout, request.form)
+        found = gaps(attempt.layout, responses)
+        if found and not was_finished and request.form.get("confirmed") != "1":
+            outcome = services.save_responses(attempt, responses)
+            if outcome.saved:
+                return _before_submitting(outcome.attempt, found)
+            attempt, responses = outcome.attempt, None
+    attempt = services.submit_attempt(attempt, responses)
     if was_finished:
         flash(_("This attempt had already been submitted; here is its result."), "success")
     elif attempt.overdue:
         flash(_("Time was up. Your attempt was graded with the answers saved in time."), "error")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+
+
+def _before_submitting(attempt: Attempt, found: Gaps):
+    """The summary a student sees before an attempt with gaps is submitted (no JavaScript)."""
+    page = services.attempt_page(attempt)
+    return render_template(
+        "quizzes/submit_check.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        questions={sq.number: sq for sq in page.questions},
+        gaps=found,
+        deadline=page.deadline,
+        minutes_left=page.minutes_left,
+        unanswered=unanswered_message(found.unanswered) if found.unanswered else None,
+        not_numbers=not_numbers_message(found.not_numbers) if found.not_numbers else None,
+        form=EmptyForm(),
+    )
 
 
 @bp.post("/quizzes/attempts/<int:attempt_id>/delete")
@@ -504,8 +540,8 @@ def paper_pdf(quiz_id: int):
     quiz = _editable(quiz_id)
     if not quiz.questions:
         abort(404)
-    cached = paper.paper_pdf(quiz, page_format=_page_format())
-    return send_pdf(cached.path, cached.etag, f"{quiz.item.slug}.pdf", private=True)
+    build = paper.paper_build(quiz, page_format=_page_format())
+    return send_or_prepare(build, f"{quiz.item.slug}.pdf", private=True)
 
 
 @bp.get("/quizzes/<int:quiz_id>/answer-key.pdf")
@@ -513,5 +549,5 @@ def answer_key_pdf(quiz_id: int):
     quiz = _editable(quiz_id)
     if not quiz.questions:
         abort(404)
-    cached = paper.paper_pdf(quiz, answer_key=True, page_format=_page_format())
-    return send_pdf(cached.path, cached.etag, f"{quiz.item.slug}-answers.pdf", private=True)
+    build = paper.paper_build(quiz, answer_key=True, page_format=_page_format())
+    return send_or_prepare(build, f"{quiz.item.slug}-answers.pdf", private=True)

@@ -25,6 +25,7 @@ from quizzes.questions import Question as QuestionData
 from quizzes.questions import question_from_dict
 from quizzes.responses import build_layout
 from quizzes.services._common import QuizError
+from quizzes.services.analysis import count_in, count_out
 from quizzes.services.lookup import question_count
 from school.database import begin_write, locked_row
 from school.extensions import db
@@ -190,6 +191,7 @@ def _finish(attempt: Attempt, now: datetime) -> None:
     attempt.passed = result.percent >= attempt.quiz.pass_mark - 1e-9
     attempt.state = SUBMITTED
     attempt.submitted_at = now
+    count_in(attempt)
 
 
 def _complete_if_passed(attempts: Iterable[Attempt]) -> None:
@@ -344,6 +346,7 @@ def finish_overdue_attempts(quiz: Quiz, *, now: datetime | None = None) -> int:
 
 def delete_attempt(attempt: Attempt) -> None:
     """An editor removes an attempt (the student gets it back if attempts are limited)."""
+    count_out(Attempt.id == attempt.id)
     db.session.delete(attempt)
     db.session.commit()
 

@@ -4,7 +4,7 @@ quiz's status and its place in the course, and numbers as the reader writes them
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from courses import services as course_services
 from quizzes import grading
 from quizzes.models import REVIEW_ANSWERS, REVIEW_IMMEDIATELY, Attempt, Quiz
 from quizzes.questions import Question as QuestionData
-from quizzes.responses import form_values, shown_question
+from quizzes.responses import Gaps, form_values, gaps, shown_question
 from quizzes.services._common import locale_uses_comma
 from quizzes.services.attempts import attempts_of, deadline_of, grade_of, is_closed, passes
 from school.models import User
@@ -43,12 +43,14 @@ def answers_visible(quiz: Quiz, viewer: User, *, now: datetime | None = None) ->
 @dataclass(frozen=True)
 class AttemptPage:
     """An attempt in progress as its page shows it: questions in order, the saved answers as
-    form values, and the minutes left (None without a deadline)."""
+    form values, the time left (None without a deadline) and the saved answers' gaps."""
 
     questions: list[Any]
     values: dict[str, Any]
     minutes_left: int | None
     deadline: datetime | None
+    seconds_left: int | None = None
+    gaps: Gaps = field(default_factory=Gaps)
 
 
 def attempt_page(attempt: Attempt, *, now: datetime | None = None) -> AttemptPage:
@@ -58,12 +60,13 @@ def attempt_page(attempt: Attempt, *, now: datetime | None = None) -> AttemptPag
     for number, entry in enumerate(attempt.layout, start=1):
         questions.append(shown_question(entry, number))
         values.update(form_values(entry, responses.get(str(entry["id"]))))
-    minutes_left = None
+    minutes_left = seconds = None
     deadline = deadline_of(attempt)
     if deadline is not None:
         seconds = max(0, int((deadline - now).total_seconds()))
         minutes_left = (seconds + 59) // 60
-    return AttemptPage(questions, values, minutes_left, deadline)
+    saved = gaps(attempt.layout, responses)
+    return AttemptPage(questions, values, minutes_left, deadline, seconds, saved)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,16 @@ def question_ids(quiz: Quiz) -> dict[str, int]:
     return {row.type: row.id for row in db.session.get(Quiz, quiz.id).questions}
 
 
+#: What the countdown script adds when time is up (and a student who has seen the summary of
+#: unanswered questions): submit now, whatever is left unanswered.
+SUBMIT_ANYWAY = {"confirmed": "1"}
+
+
+def visible(html: str) -> str:
+    """A page's words with the typographer's non-breaking spaces read as spaces."""
+    return html.replace("&nbsp;", " ").replace("\xa0", " ")
+
+
 def right_responses(quiz: Quiz) -> dict[str, Any]:
     """Full-marks responses to every question, keyed as attempts store them."""
     from quizzes.grading import correct_response
