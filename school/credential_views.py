@@ -61,10 +61,14 @@ def _fresh_session() -> None:
         session["lang"] = lang
 
 
-def begin_session(user: User) -> None:
-    """Log ``user`` in with a brand-new session: nothing set before it survives (no fixation)."""
+def begin_session(user: User, *, opened: bool = False) -> None:
+    """Log ``user`` in with a brand-new session: nothing set before it survives (no fixation).
+
+    ``opened``: the server-side session was already opened (as ``services.sign_up`` does).
+    """
     _fresh_session()
-    services.start_session(user)
+    if not opened:
+        services.start_session(user)
     login_user(user)
     session.permanent = True
 
@@ -244,9 +248,9 @@ def _password_chosen(_none):
     )
 
 
-def show_new_codes(user: User):
-    """Make ``user``'s recovery codes anew and show them once, on the next page."""
-    session["fresh_recovery_codes"] = credentials.new_recovery_codes(user)
+def show_codes(codes: list[str]):
+    """Show freshly made recovery codes once, on the next page."""
+    session["fresh_recovery_codes"] = codes
     return redirect(url_for("credentials.recovery_codes"))
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    FieldList,
+    FormField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -23,6 +26,7 @@ from school.i18n import wtforms_translations
 from school.markdown import limit_message, render_problem
 from school.models import Role
 from school.slugs import MAX_SLUG_LENGTH, is_valid_slug
+from school.textinput import clean_line, clean_text
 from school.timeutil import is_valid_timezone, timezone_choices
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
@@ -46,20 +50,53 @@ def id_number(value: str) -> int:
     return number
 
 
-#: Characters that end a line somewhere: in a calendar, a feed, a PDF title or a log.
-LINE_BREAKS = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+ONE_LINE_MESSAGE = _l("This field takes one line: remove the line break.")
 
 
-def is_single_line(value: object) -> bool:
-    return not (isinstance(value, str) and LINE_BREAKS.intersection(value))
+def single_line(form, field) -> None:
+    """Validator of every one-line field: a line break (CR or LF) is refused with a message."""
+    if isinstance(field.data, str) and ("\r" in field.data or "\n" in field.data):
+        raise ValidationError(ONE_LINE_MESSAGE)
+
+
+def _leaves(fields):
+    """Every field of a form, the rows of field lists and subforms included."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from _leaves(field.entries)
+        elif isinstance(field, FormField):
+            yield from _leaves(field.form)
+        else:
+            yield field
+
+
+def _tidy(field) -> None:
+    """Clean what a text field received with the rules of :mod:`school.textinput`.
+
+    Text areas (and hidden fields, which echo text the site wrote) keep their lines; a one-line
+    field turns soft breaks and tabs into spaces and refuses CR or LF. Passwords are kept as
+    typed: what the input guard left of them is what the account was made with.
+    """
+    if not isinstance(field, StringField) or isinstance(field, PasswordField):
+        return
+    if isinstance(field, TextAreaField | HiddenField):
+        if isinstance(field.data, str):
+            field.data = clean_text(field.data)
+        return
+    if isinstance(field.data, str):
+        field.data = clean_line(field.data)
+    if single_line not in field.validators:
+        field.validators = [single_line, *field.validators]
 
 
 class SchoolForm(FlaskForm):
-    """The base of every form: CSRF from Flask-WTF, WTForms' messages in the viewer's language.
+    """The base of every form: CSRF from Flask-WTF, WTForms' messages in the viewer's language,
+    and every text field cleaned by :mod:`school.textinput`.
 
     Every one-line text field (a ``StringField`` that is not a text area, a password or a hidden
-    field) refuses line breaks: a browser never sends them from such a field, and a title that
-    carries one would break the calendar, feed or PDF it goes into.
+    field), in the form or in its rows, refuses line breaks with a message: a browser never sends
+    them from such a field, and a title that carries one would break the calendar, feed or PDF it
+    goes into. The form is shown again with what was typed.
     """
 
     class Meta(FlaskForm.Meta):
@@ -68,17 +105,10 @@ class SchoolForm(FlaskForm):
                 return super().get_translations(form)
             return wtforms_translations
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in self:
-            if (
-                isinstance(field, StringField)
-                and not isinstance(field, TextAreaField | PasswordField | HiddenField)
-                and not is_single_line(field.data)
-            ):
-                field.errors = [*field.errors, _l("This field takes a single line of text.")]
-                valid = False
-        return valid
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs) -> None:
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
+        for field in _leaves(self):
+            _tidy(field)
 
 
 class SlugFormat:
@@ -170,6 +200,21 @@ class RegisterForm(SchoolForm):
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
     )
 
+    # Every problem the form can know of is shown at once; only "taken" needs the database.
+    def validate_username(self, field) -> None:
+        from school.usernames import is_well_formed, normalise
+
+        if not field.errors and not is_well_formed(normalise(field.data or "")):
+            raise ValidationError(_l("3 to 40 letters, digits, dots, hyphens or underscores."))
+
+    def validate_password(self, field) -> None:
+        from school.passwords import password_problem
+        from school.services import PASSWORD_MESSAGES
+
+        problem = password_problem(field.data or "", self.username.data or "")
+        if problem and not field.errors:
+            raise ValidationError(PASSWORD_MESSAGES[problem])
+
 
 class PasswordChangeForm(SchoolForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
@@ -243,4 +288,22 @@ class EraseReaderForm(SchoolForm):
     confirm = BooleanField(
         _l("I understand that this reader and everything kept about them will be deleted."),
         validators=[DataRequired()],
+    )
+
+
+class ImageUploadForm(SchoolForm):
+    """An image for lessons and entries (:mod:`school.imagestore`)."""
+
+    image = FileField(
+        _l("Image file"),
+        validators=[FileRequired(message=_l("Choose an image file."))],
+        description=_l(
+            "JPEG, PNG, WebP or GIF, up to 5 MB. The site keeps a copy without the camera's "
+            "data (place, date, device) and at most 2400 pixels across."
+        ),
+    )
+    alt = StringField(
+        _l("What the image shows"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("For readers who cannot see it: screen readers say it, print shows it."),
     )

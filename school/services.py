@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from school import hooks
-from school.credentials import recovery_codes_left
+from school.credentials import new_recovery_codes, recovery_codes_left
 from school.extensions import db
 from school.models import Role, User, UserSession
 from school.passwords import hash_password, needs_rehash, password_problem, verify_password
@@ -110,11 +110,31 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User) -> str:
+def sign_up(
+    username: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> tuple[User, list[str]]:
+    """A new student account, its first session and its recovery codes, in one transaction.
+
+    Returns the user (with ``current_session_token`` set) and the codes, to be shown once.
+    A copy of the database taken at any moment holds all three or none of them.
+    """
+    user = register_user(username, password, display_name=display_name, email=email, commit=False)
+    db.session.flush()
+    codes = new_recovery_codes(user, commit=False)
+    start_session(user)
+    return user, codes
+
+
+def start_session(user: User, *, commit: bool = True) -> str:
     """Open a new server-side session for ``user`` and return its secret token."""
     token = UserSession.new_token()
     db.session.add(UserSession(token_hash=_token_hash(token), user_id=user.id))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     user.current_session_token = token
     return token
 

@@ -15,6 +15,8 @@ database or the logs.
 
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -46,3 +48,14 @@ def client_limit(name: str) -> str:
 def account_limit() -> str:
     """The limit per account, the same on every address (``ACCOUNT_LIMITS``)."""
     return current_app.config["ACCOUNT_LIMITS"]
+
+
+def seconds_to_wait() -> int | None:
+    """After a refusal: the seconds until the limit that refused this request lets one through
+    again (None when no limit applied)."""
+    from school.extensions import limiter
+
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    return max(1, math.ceil(limit.window.reset_time - time.time()))

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from flask_login import current_user, login_required, logout_user
 
 from school import health, hooks, services
 from school.config import LANGUAGES
-from school.credential_views import begin_session, log_in_with, show_new_codes
+from school.credential_views import begin_session, log_in_with, show_codes
 from school.downloads import private_attachment
 from school.extensions import db, limiter, login_manager
 from school.forms import (
@@ -108,15 +109,22 @@ def login():
     ) or render_template("school/login.html", form=form)
 
 
+def _registration_counted(response) -> bool:
+    """Only a registration that passed the form's checks counts towards the limit: a person who
+    mistyped four times still gets the account on the fifth try."""
+    return bool(g.get("registration_attempted"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"])
+@limiter.limit(_register_limit, methods=["POST"], deduct_when=_registration_counted)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("school.home"))
     form = RegisterForm()
     if form.validate_on_submit():
+        g.registration_attempted = True
         try:
-            user = services.register_user(
+            user, codes = services.sign_up(
                 form.username.data,
                 form.password.data,
                 display_name=form.display_name.data,
@@ -125,9 +133,9 @@ def register():
         except services.AccountError as error:
             refuse(form, error)
         else:
-            begin_session(user)
+            begin_session(user, opened=True)
             flash(_("Welcome! Your account is ready."), "success")
-            return show_new_codes(user)
+            return show_codes(codes)
     return render_template("school/register.html", form=form)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from school import credentials, services
 from school.extensions import db
@@ -57,6 +57,28 @@ def test_registration_shows_ten_codes_once_and_keeps_only_hashes(client):
     assert len(stored) == 10
     assert not {credentials.normalise_code(c) for c in codes} & set(stored)
     assert all(code.replace("-", "") not in h for code in codes for h in stored)
+
+
+def test_sign_up_writes_the_account_its_session_and_its_codes_in_one_commit(client):
+    """A backup taken mid-sign-up holds the whole account or none of it."""
+    written: list[set[str]] = [set()]
+
+    def after_flush(session, _context):
+        written[-1].update(obj.__table__.name for obj in session.new)
+
+    def after_commit(_session):
+        written.append(set())
+
+    event.listen(db.session, "after_flush", after_flush)
+    event.listen(db.session, "after_commit", after_commit)
+    try:
+        client.post("/register", data={"username": "anna", "password": PASSWORD})
+    finally:
+        event.remove(db.session, "after_flush", after_flush)
+        event.remove(db.session, "after_commit", after_commit)
+    commits = [tables for tables in written if tables]
+    assert {"users", "user_sessions", "recovery_codes"} <= commits[0]
+    assert not any(tables & {"users", "user_sessions", "recovery_codes"} for tables in commits[1:])
 
 
 def test_a_code_logs_in_once_then_asks_for_a_new_password(app, client):

@@ -153,13 +153,15 @@ def test_login_is_limited_per_client_and_answers_alike(limited_app, make_user):
 
 
 def test_registration_is_limited_per_client(limited_app):
-    client = limited_app.test_client()
+    # A new browser each time (a signed-in one would only be sent home), from the same address.
     statuses = [
-        client.post("/register", data={"username": f"new{i}", "password": PASSWORD}).status_code
+        limited_app.test_client()
+        .post("/register", data={"username": f"new{i}", "password": PASSWORD})
+        .status_code
         for i in range(3)
     ]
     assert statuses == [302, 302, 429]
-    assert "Too many attempts" in client.post(
+    assert "Too many attempts" in limited_app.test_client().post(
         "/register", data={"username": "new9", "password": PASSWORD},
         headers={"Accept-Language": "en"},
     ).get_data(as_text=True)  # fmt: skip
