@@ -1,8 +1,9 @@
 """The one safe Markdown renderer for everything users write.
 
 Python-Markdown with raw HTML switched off turns text into HTML; nh3 (ammonia) then keeps only an
-allowlist of tags, attributes and URL schemes. Images may only come from this site, so no text can
-make a reader's browser (or the PDF renderer) contact another host.
+allowlist of tags, attributes and URL schemes. Images may only be uploaded ones
+(``/images/<sha256>.jpg``, :mod:`school.imagestore`), so no text can make a reader's browser (or
+the PDF renderer) contact another host.
 
 What reaches Python-Markdown is bounded first (:mod:`school.markdown_limits`): a text beyond the
 limits is rendered within them, and a text that still fails to render is remembered by its
@@ -28,42 +29,39 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from school import markdown_extensions as dialect
 from school import markdown_limits as limits
+from school import typography
 from school.archive import Problem
+from school.printing import IMAGE_PATH
 
 log = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "strong",
-    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title"},
+    "li": {"id"},
     "ol": {"start"},
+    "sup": {"id"},
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align", "scope"},
 }
-URL_SCHEMES = {"http", "https", "mailto"}
-
-_EXTENSIONS = ["extra", "sane_lists", "smarty"]
-_EXTENSION_CONFIGS = {
-    "smarty": {
-        # Russian quotation marks and dashes.
-        "substitutions": {
-            "left-double-quote": "«",
-            "right-double-quote": "»",
-            "left-single-quote": "„",
-            "right-single-quote": "“",
-            "ndash": "–",
-            "mdash": "—",
-            "ellipsis": "…",
-        },
-        "smart_angled_quotes": False,
-    }
+#: The classes the renderer gives footnotes and task lists, for the site's and the print styles.
+ALLOWED_CLASSES = {
+    "a": {"footnote-ref", "footnote-backref"},
+    "div": {"footnote"},
+    "li": {"task-list-item"},
+    "ul": {"task-list"},
 }
+URL_SCHEMES = {"http", "https", "mailto"}
+#: The language of a text whose language nobody gave.
+DEFAULT_LANGUAGE = "ru"
 
 
 def _is_local(url: str) -> bool:
@@ -75,8 +73,10 @@ def _is_local(url: str) -> bool:
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return value if dialect.FOOTNOTE_ID.fullmatch(value) else None
     if tag == "img" and attribute == "src":
-        return value if _is_local(value) and value.strip().startswith("/") else None
+        return value.strip() if IMAGE_PATH.fullmatch(value.strip()) else None
     if tag == "a" and attribute == "href":
         lowered = value.strip().lower()
         if lowered.startswith(("javascript:", "data:", "vbscript:", "file:")):
@@ -109,8 +109,8 @@ def _bounded_link_text(self, data: str, index: int) -> tuple[str, int, bool]:
     return "", index, False
 
 
-def _converter() -> md.Markdown:
-    converter = md.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+def _converter(language: str, id_prefix: str) -> md.Markdown:
+    converter = dialect.converter(language, id_prefix)
     # Raw HTML is shown as text, never passed through.
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
@@ -127,6 +127,7 @@ def sanitize_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         attribute_filter=_filter_attribute,
         link_rel="noopener noreferrer nofollow",
@@ -141,6 +142,8 @@ class _Rendered(NamedTuple):
 
 
 _RECURSION_FAILED = _Rendered("", failure="recursion")
+#: The cache's language for a failed render: it applies to every language of the text.
+_FAILED = "failed"
 
 
 def _failure_reason(code: str) -> str:
@@ -149,17 +152,28 @@ def _failure_reason(code: str) -> str:
     return _("The text could not be shown.")
 
 
-def _rendered_text(text: str) -> _Rendered:
-    """Render (or look up) a text; failures are kept like results, keyed by the digest."""
-    key = hashlib.blake2b(text.encode(), digest_size=20).digest()
+def _rendered_text(text: str, language: str | None) -> _Rendered:
+    """Render (or look up) a text; failures are kept like results, keyed by the digest.
+
+    ``language`` is the text's language, for its typography; None renders the plain HTML of
+    search and feeds, with no typography at all.
+    """
+    digest = hashlib.blake2b(text.encode(), digest_size=20).digest()
+    key = (digest, language)
     with _rendered_lock:
-        rendered = _rendered.get(key)
-        if rendered is not None:
-            _rendered.move_to_end(key)
-            return rendered
+        for found in (key, (digest, _FAILED)):  # a text that failed once failed in any language
+            rendered = _rendered.get(found)
+            if rendered is not None:
+                _rendered.move_to_end(found)
+                return rendered
     try:
         prepared = limits.prepare(text)
-        html = sanitize_html(_converter().convert(prepared.text))
+        converted = _converter(language or DEFAULT_LANGUAGE, digest[:4].hex()).convert(
+            prepared.text
+        )
+        if language is not None:
+            converted = typography.typeset_html(converted, language)
+        html = sanitize_html(converted)
         html = limits.restore(limits.flatten_html(html))
         rendered = _Rendered(html, prepared.cut)
     except RecursionError:
@@ -168,7 +182,7 @@ def _rendered_text(text: str) -> _Rendered:
         log.exception("Markdown rendering failed")
         rendered = _Rendered("", failure="error")
     with _rendered_lock:
-        _rendered[key] = rendered
+        _rendered[(digest, _FAILED) if rendered.failure else key] = rendered
         if len(_rendered) > RENDER_CACHE_SIZE:
             _rendered.popitem(last=False)
     return rendered
@@ -214,12 +228,15 @@ def render_problem(text: str | None) -> str | None:
     """Why a text cannot be rendered (translated), or None when it renders."""
     if not text:
         return None
-    rendered = _rendered_text(text)
+    rendered = _rendered_text(text, None)
     return _failure_reason(rendered.failure) if rendered.failure else None
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, language: str | None = None) -> Markup:
     """Render user-written Markdown to safe HTML, ready to mark ``|safe`` in templates.
+
+    ``language`` is the text's own (an entry's, a course's), which sets its quotes and the rest
+    of its typography (:mod:`school.typography`); Russian when not given.
 
     Pages show the same lessons and answers again and again, and rendering costs far more than
     the rest of such a page, so recent results are kept, keyed by a digest of the text: the
@@ -228,7 +245,7 @@ def render_markdown(text: str | None) -> Markup:
     """
     if not text:
         return Markup("")
-    rendered = _rendered_text(text)
+    rendered = _rendered_text(text, language or DEFAULT_LANGUAGE)
     if rendered.failure:
         return Markup('<p class="markdown-notice">%s</p>') % _failure_reason(rendered.failure)
     html = Markup(rendered.html)  # noqa: S704 - sanitised by nh3
@@ -240,7 +257,7 @@ def render_markdown(text: str | None) -> Markup:
 
 #: Rendered texts kept per process (least recently used go first).
 RENDER_CACHE_SIZE = 256
-_rendered: OrderedDict[bytes, _Rendered] = OrderedDict()
+_rendered: OrderedDict[tuple[bytes, str | None], _Rendered] = OrderedDict()
 _rendered_lock = threading.Lock()
 
 
@@ -249,5 +266,5 @@ def markdown_to_text(text: str | None) -> str:
     site, for search indexing, search snippets, calendar descriptions and option labels."""
     if not text:
         return ""
-    rendered = _rendered_text(text)
+    rendered = _rendered_text(text, None)
     return html.unescape(nh3.clean(rendered.html, tags=set())).strip()

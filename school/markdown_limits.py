@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from school import markdown_dialect
+
 #: Characters in one Markdown text.
 MAX_LENGTH = 204_800  # 200 KiB: the lessons' size limit in bytes is never the looser one
 #: Levels of lists and block quotes inside each other.
@@ -210,7 +212,9 @@ def problems(text: str | None) -> list[Problem]:
     if len(text) > MAX_LENGTH:
         found.append(Problem("length", MAX_LENGTH, len(text)))
     lines = text.splitlines()
-    depth = max((line_depth(line) for line in lines), default=0)
+    # Nesting as the renderer sees it (two-space lists re-indented), or as written if deeper.
+    normalised = markdown_dialect.normalise(text).splitlines()
+    depth = max((line_depth(line) for line in (*lines, *normalised)), default=0)
     if depth > MAX_DEPTH:
         found.append(Problem("depth", MAX_DEPTH, depth))
     elements = sum(_elements(lines))
@@ -252,6 +256,7 @@ def prepare(text: str) -> Prepared:
     cut = False
     if len(text) > MAX_LENGTH:
         text, cut = text[:MAX_LENGTH], True
+    text = markdown_dialect.normalise(text)
     lines = text.splitlines(keepends=True)
     kept, elements = [], 0
     for line, count in zip(lines, _elements([line.rstrip("\r\n") for line in lines]), strict=True):

@@ -318,7 +318,7 @@ def test_preview_button_renders_unsaved_text(teacher):
         data={"title": "Урок 1", "slug": item.slug, "body": "### Черновик", "action": "preview"},
     )
     assert response.status_code == 200
-    assert "<h3>Черновик</h3>" in response.get_data(as_text=True)
+    assert "<h2>Черновик</h2>" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Item, item.id).body == "Текст: Урок 1"
 

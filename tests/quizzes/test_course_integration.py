@@ -16,7 +16,7 @@ from quizzes.models import Attempt, Question, Quiz
 from school import services as account_services
 from school.extensions import db
 from tests.conftest import PASSWORD
-from tests.quizzes.conftest import TYPES_IN_ORDER, right_responses
+from tests.quizzes.conftest import TYPES_IN_ORDER, right_responses, visible
 
 DEMO_SETTINGS = {
     "Проверьте себя: задержание, обыск, беседа": (70, 3, "highest", None, True, True),
@@ -57,7 +57,7 @@ def test_seed_demo_on_an_empty_database_gives_quizzes_of_every_type(app, login):
     attempt = services.start_attempt(quiz, user)
     attempt = services.submit_attempt(attempt, right_responses(quiz))
     assert attempt.percent == pytest.approx(100) and attempt.passed
-    page = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
+    page = visible(client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True))
     assert "Ст. 51 Конституции РФ защищает" in page
 
 

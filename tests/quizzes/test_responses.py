@@ -126,4 +126,4 @@ def test_text_rendering_is_safe_in_every_format():
     assert plain_text("**a** &", "markdown") == "a &"
     missing = parse_gift("Прийти вы {=не обязаны ~обязаны}, но на допрос — да.").questions[0]
     html = question_html(missing, "___")
-    assert html == "<p>Прийти вы ___, но на допрос — да.</p>"
+    assert html == "<p>Прийти вы&nbsp;___, но&nbsp;на&nbsp;допрос&nbsp;— да.</p>"
