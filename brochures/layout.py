@@ -99,10 +99,21 @@ class Document(BrochureMeta):
         return [entry for section in self.sections for entry in section.entries]
 
     @property
-    def valid_as_of(self) -> date | None:
-        """The latest "valid as of" date among the entries, else the edition's date."""
+    def checked(self) -> tuple[date | None, date | None]:
+        """The oldest and the newest "valid as of" of the entries, else the edition's date twice.
+
+        The oldest is what the whole document can claim: every answer in it was checked then
+        or later. A cover that gave the newest would overstate the older answers.
+        """
         dates = [e.valid_as_of for e in self.entries if e.valid_as_of is not None]
-        return max(dates) if dates else self.edition_date
+        if not dates:
+            return self.edition_date, self.edition_date
+        return min(dates), max(dates)
+
+    @property
+    def valid_as_of(self) -> date | None:
+        """The date the whole document is valid as of: its oldest entry's."""
+        return self.checked[0]
 
     @property
     def has_demo(self) -> bool:

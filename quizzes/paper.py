@@ -30,7 +30,7 @@ from quizzes.questions import (
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
-from school import pdfcache, printing
+from school import pdfjobs, printing
 
 PAGE_FORMATS = {"a4": "format-a4", "a5": "format-a5", "large": "format-large-print"}
 DEFAULT_FORMAT = "a4"
@@ -256,11 +256,11 @@ def paper_metadata(quiz: Quiz, *, answer_key: bool = False) -> printing.PdfMetad
     )
 
 
-def paper_pdf(
+def paper_build(
     quiz: Quiz, *, answer_key: bool = False, page_format: str = DEFAULT_FORMAT
-) -> printing.CachedPdf:
-    """The worksheet or answer key PDF from the cache, rendered only when the quiz changed."""
-    return pdfcache.render(
+) -> pdfjobs.Render:
+    """The worksheet's or answer key's build: a new PDF only when the quiz has changed."""
+    return pdfjobs.render(
         paper_html(quiz, answer_key=answer_key, page_format=page_format),
         paper_metadata(quiz, answer_key=answer_key),
     )

@@ -1,4 +1,5 @@
-"""Users, roles, login sessions, and the people staff serve by post without an account."""
+"""Users, roles, login sessions, the people staff serve by post without an account, and
+uploaded images."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.extensions import db
@@ -137,3 +138,30 @@ class PostalReader(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+
+
+class StoredImage(db.Model):
+    """An image uploaded by an instructor or staff, cleaned (:mod:`school.images`), kept once.
+
+    Keyed by the SHA-256 of its cleaned bytes: the name it is served and printed under never
+    changes its content. Kept in the database, so backups and mirrors hold it with the lessons
+    and entries that show it. Deleting the uploader's account keeps the image (texts use it)
+    and forgets who uploaded it.
+    """
+
+    __tablename__ = "stored_images"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    format: Mapped[str] = mapped_column(String(8))  # "jpeg" or "png"
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    # What the image shows, for readers who cannot see it: the alt text of its Markdown snippet.
+    alt: Mapped[str] = mapped_column(String(300), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    uploaded_by: Mapped[User | None] = relationship(passive_deletes=True)

@@ -7,13 +7,22 @@ Pure module (no Flask, no database). Features render their templates (usually ex
 Resources are served only by :class:`BundledUrlFetcher`:
 
 * ``static:css/print.css`` -- files under the project's ``static/`` directory;
-* ``font:pt-serif/700-italic.ttf`` -- the bundled PT Serif / PT Sans files.
+* ``font:pt-serif/700-italic.ttf`` -- the bundled PT Serif / PT Sans files;
+* ``/images/<sha256>.jpg`` -- uploaded images, as lessons and entries link them: read from the
+  image store through the source the app sets (:func:`set_image_source`), never over a network.
 
 Everything else (``file:``, ``http(s):``, ``data:``, relative URLs, path traversal) is
 refused and simply left out of the PDF; PDF attachments are never embedded.
 
-All printed text is passed through :func:`normalize_text`, so that no character can make
-the renderer fall back to a system font: the PDF holds only PT Serif and PT Sans.
+Fonts: PT Serif and PT Sans, and behind them the fallback fonts of :mod:`school.printfonts`
+for the letters PT lacks (Armenian, Georgian, Greek, Hebrew, Arabic, CJK, Vietnamese ...).
+The renderer sees the bundled fonts and no system font. Printed text is composed (NFC) and
+freed of control characters by :func:`normalize_text`; no character is ever replaced.
+
+Importing this module loads no part of the print engine: WeasyPrint (with pydyf, fontTools and
+Pillow) is imported by :mod:`school.render` on the first render, and
+``printing.BundledUrlFetcher`` is looked up there. Cache keys, the cache, metadata and the
+fonts' file names need none of it, so web workers, which never render, never load it.
 """
 
 from __future__ import annotations
@@ -22,13 +31,11 @@ import contextlib
 import hashlib
 import json
 import logging
-import mimetypes
 import os
 import re
-import struct
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -38,23 +45,18 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote
 
-import fontpkg
-import weasyprint
-from pypdf import PdfReader
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-from school import config, pdfcache
+from school import config, pdfcache, printfonts
 from school.files import TMP_PREFIX, is_whole_pdf_file, write_atomically
-from school.markdown_limits import MAX_HTML_DEPTH, element_depth
+from school.printimages import print_images
 
 __all__ = [
     "ENGINE_VERSION",
     "FAMILIES",
     "FONT_SCHEME",
+    "IMAGE_SCHEME",
     "STATIC_DIR",
     "STATIC_SCHEME",
-    "BundledUrlFetcher",
+    "BundledFiles",
     "CachedPdf",
     "PdfMetadata",
     "PrintFailed",
@@ -62,20 +64,28 @@ __all__ = [
     "cache_key",
     "font_coverage",
     "font_face_css",
+    "forget_failure",
+    "load_engine",
+    "missing_characters",
     "normalize_text",
     "pdf_page_count",
+    "read_image",
     "render_cached",
     "render_pdf",
+    "set_image_source",
     "static_url",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Bump whenever a change here alters the bytes of a rendered PDF, so cached files expire.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 STATIC_SCHEME = "static"
 FONT_SCHEME = "font"
+IMAGE_SCHEME = "image"
+#: An uploaded image's path on the site; the render reads it as ``image:<name>``.
+IMAGE_PATH = re.compile(r"^/images/([0-9a-f]{64}\.(?:jpg|png))$")
 STATIC_DIR = config.STATIC_DIR
 FAMILIES = ("PT Serif", "PT Sans")
 
@@ -133,6 +143,8 @@ def _w3c_date(value: date | datetime | None) -> str | None:
 @cache
 def _font_files() -> dict[str, Path]:
     """Map ``font:`` paths such as ``pt-serif/700-italic.ttf`` to installed TTF files."""
+    import fontpkg
+
     files = {}
     for family in FAMILIES:
         slug = fontpkg.slugify(family)
@@ -146,6 +158,8 @@ def _font_files() -> dict[str, Path]:
 
 def font_face_css() -> str:
     """@font-face rules for the regular, bold, italic and bold italic PT Serif and PT Sans."""
+    import fontpkg
+
     rules = []
     for family in FAMILIES:
         slug = fontpkg.slugify(family)
@@ -169,104 +183,51 @@ summary { display: block; }
 """
 
 
-@cache
 def _covered_codepoints() -> frozenset[int]:
-    """Code points present in every bundled font file (all families, weights and styles)."""
-    from fontTools.ttLib import TTFont
-
-    common: set[int] | None = None
-    for path in _font_files().values():
-        with TTFont(path, lazy=True) as font:
-            cmap = set(font.getBestCmap())
-        common = cmap if common is None else common & cmap
-    return frozenset(common or ())
+    """Code points some bundled font draws: PT Serif and PT Sans, then every fallback."""
+    return printfonts.covered_codepoints(tuple(_font_files().values()))
 
 
-_REPLACEMENTS = {
-    "\u2010": "-",  # hyphen
-    "\u2012": "–",  # figure dash
-    "\u2015": "—",  # horizontal bar
-    "\u2043": "-",  # hyphen bullet
-    "\u2032": "'",  # prime
-    "\u2033": '"',  # double prime
-    "\u2219": "·",  # bullet operator
-    "\u22c5": "·",  # dot operator
-    "\u2027": "·",  # hyphenation point
-    "\u02c9": "¯",
-    "\u037e": ";",  # Greek question mark
-    "\u2190": "<-",
-    "\u2192": "->",
-    "\u2194": "<->",
-    "\u21d0": "<=",
-    "\u21d2": "=>",
-    "\u2713": "+",  # check marks
-    "\u2714": "+",
-    "\u2705": "+",
-    "\u2717": "×",  # ballot x
-    "\u2718": "×",
-    "\u274c": "×",
-    "\u2610": "[ ]",  # ballot boxes
-    "\u2611": "[+]",
-    "\u2612": "[×]",
-    "\u25cf": "•",  # geometric bullets
-    "\u25cb": "•",
-    "\u25e6": "•",
-    "\u25a0": "•",
-    "\u25a1": "•",
-    "\u25aa": "•",
-    "\u25ab": "•",
-    "\u25b6": "•",
-    "\u25ba": "•",
-    "\u2023": "•",
-    "\u20b8": "тенге",
-    "\u2028": "\n",
-    "\u2029": "\n",
-    "\u2007": "\u00a0",  # figure space
-    "\u202f": "\u00a0",  # narrow no-break space (Babel's time and number formats)
-}
+_LINE_SEPARATORS = {"\u2028": "\n", "\u2029": "\n"}
 _KEEP = frozenset("\t\n\r")
 
 
 def font_coverage(text: str) -> set[str]:
-    """Return the characters of ``text`` that the bundled fonts cannot draw."""
+    """Return the characters of ``text`` that no bundled font can draw."""
     covered = _covered_codepoints()
     text = unicodedata.normalize("NFC", text)
-    return {c for c in set(text) if ord(c) not in covered and c not in _KEEP}
+    return {c for c in set(text) if ord(c) not in covered and not printfonts.needs_no_glyph(c)}
 
 
-@cache
-def _replacement(char: str) -> str:
-    if char in _REPLACEMENTS:
-        return _REPLACEMENTS[char]
-    covered = _covered_codepoints()
-    category = unicodedata.category(char)
-    if category == "Zs":
-        return " "
-    decomposed = unicodedata.normalize("NFKC", char)
-    if decomposed != char and all(ord(c) in covered for c in decomposed):
-        return decomposed
-    if category[0] in "CMS":
-        # Controls, format characters, stray marks, emoji and other symbols carry no words.
-        return ""
-    return "?"
+def missing_characters(
+    pieces: Iterable[tuple[Hashable, str]],
+) -> list[printfonts.MissingCharacter]:
+    """Characters no bundled font has in ``(place, text)`` pieces, each with its places.
+
+    Features call it before a build, so that staff see which character of which entry or
+    name will print as an empty box.
+    """
+    return printfonts.missing_characters(pieces, _covered_codepoints())
+
+
+def _clean_char(char: str) -> str:
+    if char in _LINE_SEPARATORS:
+        return _LINE_SEPARATORS[char]
+    return "" if unicodedata.category(char) in {"Cc", "Cs"} and char not in _KEEP else char
 
 
 def normalize_text(text: str) -> str:
-    """Replace characters the bundled fonts lack with close equivalents.
+    """Compose (NFC) and drop control characters; every other character prints as itself.
 
-    Typographic Russian («ёлочки», — dashes, №, ₽, non-breaking space and hyphen, soft
-    hyphen, combining stress mark) is kept as is. Missing characters become a near
-    equivalent (U+2010 → "-", U+202F → no-break space, → → "->", ✓ → "+", ☐ → "[ ]");
-    other symbols and invisible format characters are dropped and letters from scripts the
-    fonts do not cover become "?". The engine applies it to every document, so features
-    need it only to show editors what will change (see :func:`font_coverage`).
+    A decomposed "й" becomes one character, U+2028/U+2029 become line breaks, and C0/C1
+    controls other than tab and line breaks are removed. Nothing is replaced by a look-alike:
+    the fallback fonts draw what PT lacks, and a character no bundled font has prints as an
+    empty box, which :func:`missing_characters` reports before the build.
     """
-    covered = _covered_codepoints()
-    # Composed forms first: a decomposed "й" would otherwise need a combining breve.
     text = unicodedata.normalize("NFC", text)
-    if all(ord(c) in covered or c in _KEEP for c in text):
+    if text.isprintable():
         return text
-    return "".join(c if ord(c) in covered or c in _KEEP else _replacement(c) for c in text)
+    return "".join(_clean_char(c) if not c.isprintable() else c for c in text)
 
 
 # --------------------------------------------------------------------------- fetcher
@@ -280,6 +241,25 @@ class RefusedResource(ValueError):
     """Raised by the fetcher for a URL outside the bundle; WeasyPrint then leaves it out."""
 
 
+ImageSource = Callable[[str], tuple[bytes, str] | None]
+_image_source: ImageSource | None = None
+
+
+def set_image_source(source: ImageSource | None) -> None:
+    """Where renders read uploaded images: ``source(name)`` gives the bytes and media type of
+    ``<sha256>.jpg`` (or None). The app sets it (``school.imagestore``); without it, none print.
+    """
+    global _image_source
+    _image_source = source
+
+
+def read_image(name: str) -> tuple[bytes, str] | None:
+    """An uploaded image for the fetcher, by file name, or None when it is not there."""
+    if _image_source is None or IMAGE_PATH.fullmatch("/images/" + name) is None:
+        return None
+    return _image_source(name)
+
+
 def _scheme_of(url: str) -> str:
     match = _SCHEME.match(url)
     return match[1].lower() if match else "relative"
@@ -290,11 +270,14 @@ def static_url(path: str) -> str:
     return f"{STATIC_SCHEME}:{path.lstrip('/')}"
 
 
-class BundledUrlFetcher(URLFetcher):
-    """WeasyPrint URL fetcher that serves bundled fonts and ``static/`` files, nothing else."""
+class BundledFiles:
+    """The files that ``static:`` and ``font:`` URLs stand for; the engine serves no others.
+
+    WeasyPrint's URL fetcher (:class:`BundledUrlFetcher`, rendering only) resolves through it;
+    cache keys and frozen editions use it without loading the print engine.
+    """
 
     def __init__(self, static_dir: str | os.PathLike[str] | None = None) -> None:
-        super().__init__(allowed_protocols=(STATIC_SCHEME, FONT_SCHEME), fail_on_errors=False)
         self.static_dir = Path(static_dir or STATIC_DIR).resolve()
 
     def resolve(self, url: str) -> Path | None:
@@ -315,82 +298,8 @@ class BundledUrlFetcher(URLFetcher):
             return None
         return candidate
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        path = self.resolve(url)
-        if path is None:
-            # Only the scheme is logged: the rest of a URL may carry user data.
-            log.warning("print engine refused a %s: resource", _scheme_of(url))
-            raise RefusedResource("resource is not bundled with the print engine")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if content_type == "text/css":
-            content_type += "; charset=utf-8"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
-
 
 # --------------------------------------------------------------------------- rendering
-
-
-def _disable_attachments(root) -> None:
-    """Drop the ``attachment`` link type so nothing is ever embedded as a file."""
-    for element in root.iter():
-        rel = element.get("rel") if isinstance(element.tag, str) else None
-        if rel and "attachment" in rel.lower().split():
-            element.set("rel", " ".join(t for t in rel.split() if t.lower() != "attachment"))
-
-
-def _append_author_css(root, stylesheets: Sequence[str]) -> None:
-    # Extra CSS joins the document's own stylesheets (author origin, after them), so it can
-    # override print.css, e.g. a certificate's landscape @page.
-    head = root.find("head")
-    parent = head if head is not None else root
-    for css in stylesheets:
-        style = root.makeelement("style", {})
-        style.text = css
-        parent.append(style)
-
-
-_SFNT_VERSIONS = (b"\x00\x01\x00\x00", b"true", b"OTTO")
-
-
-def _sfnt_checksum(data: bytes | bytearray) -> int:
-    padded = bytes(data) + b"\0" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
-
-
-def _pin_font_timestamp(font: bytes) -> bytes:
-    """Set the font's head.modified to head.created and fix the checksums.
-
-    Subsetting with fontTools stamps the current time into the font, which would make
-    every render differ; the creation date comes from the bundled font file.
-    """
-    if font[:4] not in _SFNT_VERSIONS or len(font) < 12:
-        return font
-    (num_tables,) = struct.unpack_from(">H", font, 4)
-    for index in range(num_tables):
-        record = 12 + 16 * index
-        tag, _, offset, length = struct.unpack_from(">4sIII", font, record)
-        if tag == b"head" and length >= 36 and offset + length <= len(font):
-            break
-    else:
-        return font
-    patched = bytearray(font)
-    patched[offset + 28 : offset + 36] = patched[offset + 20 : offset + 28]
-    patched[offset + 8 : offset + 12] = b"\0\0\0\0"
-    struct.pack_into(">I", patched, record + 4, _sfnt_checksum(patched[offset : offset + length]))
-    adjustment = (0xB1B0AFBA - _sfnt_checksum(patched)) & 0xFFFFFFFF
-    struct.pack_into(">I", patched, offset + 8, adjustment)
-    return bytes(patched)
-
-
-def _make_fonts_reproducible(document, pdf) -> None:
-    """WeasyPrint finisher: pin the timestamps of the embedded font subsets."""
-    for obj in pdf.objects:
-        extra = getattr(obj, "extra", None)
-        stream = getattr(obj, "stream", None)
-        if not extra or not stream or len(stream) != 1 or not isinstance(stream[0], bytes):
-            continue
-        if "Length1" in extra or extra.get("Subtype") == "/OpenType":
-            obj.stream = [_pin_font_timestamp(stream[0])]
 
 
 def render_pdf(
@@ -403,45 +312,31 @@ def render_pdf(
     """Render an HTML string to PDF bytes; same input, same bytes.
 
     ``stylesheets`` are extra CSS strings applied after the document's own. ``static_dir``
-    replaces the project's ``static/`` directory as the root of ``static:`` URLs.
+    replaces the project's ``static/`` directory as the root of ``static:`` URLs. The first
+    call imports WeasyPrint (:mod:`school.render`); nothing else here does.
     """
-    fetcher = BundledUrlFetcher(static_dir)
-    font_config = FontConfiguration()
-    document_html = weasyprint.HTML(string=normalize_text(html), base_url=None, url_fetcher=fetcher)
-    root = document_html.etree_element
-    # WeasyPrint lays out nested elements by recursion: bound the depth before it starts.
-    if element_depth(root) > MAX_HTML_DEPTH:
-        raise PrintFailed(f"elements nested more than {MAX_HTML_DEPTH} deep")
-    if not root.get("lang"):
-        root.set("lang", metadata.lang)
-    _disable_attachments(root)
-    _append_author_css(root, [normalize_text(css) for css in stylesheets])
-    engine_css = weasyprint.CSS(
-        string=font_face_css() + _GUARD_CSS, url_fetcher=fetcher, font_config=font_config
-    )
-    options = {
-        "stylesheets": [engine_css],
-        "optimize_images": True,
-        "uncompressed_pdf": False,
-        # pydyf derives the /ID from the MD5 of the file's objects: stable for stable input.
-        "pdf_identifier": True,
-    }
-    try:
-        document = document_html.render(font_config=font_config, **options)
-    except RecursionError as error:
-        raise PrintFailed("the layout went too deep") from error
-    info = document.metadata
-    info.title = metadata.title
-    info.authors = [metadata.author]
-    info.description = metadata.subject
-    info.keywords = list(metadata.keywords)
-    info.lang = metadata.lang
-    info.generator = None
-    info.created = _w3c_date(metadata.created)
-    info.modified = _w3c_date(metadata.modified or metadata.created)
-    info.attachments = []
-    info.custom = {}
-    return document.write_pdf(finisher=_make_fonts_reproducible, **options)
+    from school import render
+
+    html = print_images(html)
+    return render.render_pdf(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
+
+
+def load_engine() -> None:
+    """Import the print engine (:mod:`school.render`, WeasyPrint) now, not on the first render.
+
+    For processes that render, or fork processes that do: a queue worker before it forks its
+    work horses, so that each starts with the engine loaded. Never in a web worker.
+    """
+    import school.render  # noqa: F401
+
+
+def __getattr__(name: str):
+    # The fetcher subclasses WeasyPrint's: it is defined where WeasyPrint is imported.
+    if name == "BundledUrlFetcher":
+        from school.render import BundledUrlFetcher
+
+        return BundledUrlFetcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- cache
@@ -463,22 +358,67 @@ def _package_version(name: str) -> str:
         return "?"
 
 
+#: The names WeasyPrint loads its libraries by (``weasyprint.text.ffi``), sonames first.
+_PANGO = ("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0-0.dll", "pango-1.0")
+_HARFBUZZ_SUBSET = (
+    "libharfbuzz-subset.so.0",
+    "libharfbuzz-subset.0.dylib",
+    "libharfbuzz-subset-0.dll",
+    "harfbuzz-subset",
+)
+
+
+def _load_library(names: Sequence[str]):
+    """The shared library by the first name that loads, else None; without WeasyPrint."""
+    import ctypes
+    import ctypes.util
+
+    for name in names:
+        with contextlib.suppress(OSError):
+            return ctypes.CDLL(name)
+    found = ctypes.util.find_library(names[-1])
+    if found:
+        with contextlib.suppress(OSError):
+            return ctypes.CDLL(found)
+    return None
+
+
+def _text_libraries() -> tuple[int, bool]:
+    """Pango's version and whether HarfBuzz's subsetter is there, as WeasyPrint finds them.
+
+    Loaded directly (a few milliseconds and a few MB) rather than by importing WeasyPrint
+    (most of a second and some 40 MB), so that a web worker can compute cache keys without
+    the print engine. Always the same way in every process, so that all of them compute the
+    same keys; only where Pango cannot be loaded so is WeasyPrint's own search asked.
+    """
+    pango = _load_library(_PANGO)
+    if pango is None:
+        from weasyprint.text import ffi
+
+        return int(ffi.pango.pango_version()), ffi.harfbuzz_subset is not None
+    import ctypes
+
+    pango.pango_version.restype = ctypes.c_int
+    return int(pango.pango_version()), _load_library(_HARFBUZZ_SUBSET) is not None
+
+
 @cache
 def _toolchain_fingerprint() -> dict[str, object]:
-    from weasyprint.text import ffi
-
     fonts = {name: _file_digest(path) for name, path in sorted(_font_files().items())}
+    pango, harfbuzz_subset = _text_libraries()
     return {
         "engine": ENGINE_VERSION,
-        "weasyprint": weasyprint.__version__,
-        "pango": int(ffi.pango.pango_version()),
+        "weasyprint": _package_version("weasyprint"),
+        "pango": pango,
         # Subsetting with HarfBuzz or with fontTools gives different bytes.
-        "harfbuzz_subset": ffi.harfbuzz_subset is not None,
+        "harfbuzz_subset": harfbuzz_subset,
         **{
             name: _package_version(name)
             for name in ("pydyf", "pyphen", "fonttools", "tinycss2", "tinyhtml5", "cssselect2")
         },
         "fonts": fonts,
+        "fallback_fonts": printfonts.font_set_fingerprint(),
+        "font_rules": printfonts.fontconfig_rules(),
     }
 
 
@@ -486,7 +426,7 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _static_dependencies(texts: Iterable[str], fetcher: BundledUrlFetcher) -> dict[str, str]:
+def _static_dependencies(texts: Iterable[str], files: BundledFiles) -> dict[str, str]:
     """Digest every ``static:`` file the texts refer to, following references in CSS/SVG."""
     digests: dict[str, str] = {}
     pending = [ref for text in texts for ref in _STATIC_REF.findall(text)]
@@ -494,7 +434,7 @@ def _static_dependencies(texts: Iterable[str], fetcher: BundledUrlFetcher) -> di
         ref = pending.pop()
         if ref in digests:
             continue
-        path = fetcher.resolve(static_url(ref))
+        path = files.resolve(static_url(ref))
         if path is None:
             digests[ref] = "missing"
             continue
@@ -513,12 +453,13 @@ def cache_key(
     static_dir: str | os.PathLike[str] | None = None,
 ) -> str:
     """SHA-256 of everything that affects the PDF: input, static files, fonts and versions."""
-    fetcher = BundledUrlFetcher(static_dir)
     payload = {
         "html": html,
         "stylesheets": list(stylesheets),
         "metadata": metadata._fingerprint(),
-        "static": _static_dependencies([html, *stylesheets], fetcher),
+        "static": _static_dependencies(
+            [print_images(html), *stylesheets], BundledFiles(static_dir)
+        ),
         "toolchain": _toolchain_fingerprint(),
     }
     encoded = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
@@ -566,9 +507,17 @@ def render_cached(
     return CachedPdf(target, key, rendered=True)
 
 
+def forget_failure(cache_dir: str | os.PathLike[str], key: str) -> None:
+    """Let the input of ``key`` be rendered again although it failed before (a staff retry)."""
+    with contextlib.suppress(FileNotFoundError):
+        (Path(cache_dir) / f"{key}.failed").unlink()
+
+
 # --------------------------------------------------------------------------- reading PDFs
 
 
 def pdf_page_count(pdf: bytes) -> int:
     """Number of pages, e.g. to check that a memo still fits on one page."""
+    from pypdf import PdfReader
+
     return len(PdfReader(BytesIO(pdf)).pages)

@@ -13,12 +13,16 @@ fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0'; then
   packages="$packages libharfbuzz-subset0"
 fi
+# The print engine's fallback fonts for Armenian, Georgian, Hebrew, CJK, arrows and symbols.
+[ -f /usr/share/fonts/truetype/noto/NotoSansArmenian-Regular.ttf ] || packages="$packages fonts-noto-core"
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || packages="$packages fonts-noto-cjk"
 # PyICU (confusable usernames, Unicode TR39) compiles against ICU's headers.
 if ! pkg-config --exists icu-i18n 2>/dev/null; then
   packages="$packages libicu-dev pkg-config"
 fi
-# `system-deps.sh e2e`: also Debian's Chromium for the real-browser tests (never a downloaded one).
-if [ "${1:-}" = "e2e" ] && [ ! -x /usr/bin/chromium ]; then
+# `system-deps.sh e2e` (and `bench`, for first paint): also Debian's Chromium for the real-browser
+# tests (never a downloaded one).
+if { [ "${1:-}" = "e2e" ] || [ "${1:-}" = "bench" ]; } && [ ! -x /usr/bin/chromium ]; then
   packages="$packages chromium"
 fi
 # `system-deps.sh bench`: also wrk, the HTTP load generator of the benchmarks.

@@ -9,6 +9,18 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
 
+def bundled_font_names() -> set[str]:
+    """Names of every font the print engine may embed: each family of the stacks, any style."""
+    from school import printfonts
+
+    families = {*printfonts.SERIF_STACK, *printfonts.SANS_STACK}
+    return {
+        family.replace(" ", "-") + style
+        for family in families
+        for style in ("", "-Bold", "-Italic", "-Bold-Italic")
+    }
+
+
 class PdfFont(NamedTuple):
     """A font used in a PDF: base name without subset prefix, embedded and subset flags."""
 
@@ -67,3 +79,13 @@ def pdf_fonts(pdf: bytes) -> set[PdfFont]:
 def pdf_text(pdf: bytes) -> list[str]:
     """The extracted text of each page."""
     return [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
+
+
+def fetch(client, url: str, **kwargs):
+    """GET a PDF as a reader would: while it is being prepared (202, a page that reloads
+    itself), let the app's job queue build it, then ask again."""
+    response = client.get(url, **kwargs)
+    if response.status_code == 202:
+        client.application.extensions["jobs"].drain()
+        response = client.get(url, **kwargs)
+    return response

@@ -19,7 +19,9 @@ from quizzes import paper
 from quizzes.models import Quiz
 from school.extensions import db
 from school.timeutil import now_utc
+from tests import pdfs
 from tests.pdfs import pdf_fonts, pdf_text
+from tests.quizzes.conftest import visible
 
 PT_FONTS = {
     f"{family}{style}"
@@ -40,7 +42,7 @@ def text_of(pdf: bytes) -> str:
 
 
 def fetch(client, url: str) -> bytes:
-    response = client.get(url)
+    response = pdfs.fetch(client, url)
     try:
         assert response.status_code == 200, url
         assert response.mimetype == "application/pdf"
@@ -71,10 +73,11 @@ def test_worksheet_and_answer_key(make_quiz, login):
         assert secret in key_text
     assert "Ответы: Тест по модулю" in key_text
     assert re.search(r"1 — [АБВГ]", key_text)
+    assert "→" in key_text and "->" not in key_text  # matching pairs keep their arrow
 
     for pdf in (sheet, key):
         fonts = pdf_fonts(pdf)
-        assert {font.name for font in fonts} <= PT_FONTS
+        assert {font.name for font in fonts} <= pdfs.bundled_font_names()
         assert all(font.embedded for font in fonts)
     info = PdfReader(BytesIO(key)).metadata
     assert info.title == "Ответы: Тест по модулю"
@@ -133,7 +136,7 @@ def test_large_print_running_head_and_page_numbers_are_at_least_16pt(make_quiz, 
 def test_a_quiz_without_questions_has_no_paper(make_quiz, login):
     setup = make_quiz(gift=None)
     client = login(user=setup.instructor)
-    assert client.get(f"/quizzes/{setup.quiz.id}/paper.pdf").status_code == 404
+    assert pdfs.fetch(client, f"/quizzes/{setup.quiz.id}/paper.pdf").status_code == 404
     handler = get_handler("quiz")
     assert handler.workbook_html(setup.item) == ""
     assert handler.answer_key_html(setup.item) == ""
@@ -143,15 +146,15 @@ def test_workbook_parts_use_the_same_templates(make_quiz, app):
     setup = make_quiz()
     handler = get_handler("quiz")
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        sheet = handler.workbook_html(setup.item)
-        key = handler.answer_key_html(setup.item)
+        sheet = visible(handler.workbook_html(setup.item))
+        key = visible(handler.answer_key_html(setup.item))
     assert "<html" not in sheet and "<html" not in key
     assert "Отметьте один ответ." in sheet  # the course's language, not the reader's
     for secret in KEY_ONLY:
         assert secret not in sheet
         assert secret in key
     with app.test_request_context():
-        html = documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course)
+        html = visible(documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course))
     assert "Какой документ предъявляют до начала обыска?" in html
     assert "доверенность" in html
 
@@ -211,7 +214,7 @@ def test_the_workbook_leaves_out_answers_the_quiz_does_not_show(make_quiz, app, 
         settings = {**settings, "closes_at": now_utc() + timedelta(days=7)}
     setup = make_quiz(**settings)
     with app.test_request_context():
-        html = documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course)
+        html = visible(documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course))
     assert "Какой документ предъявляют до начала обыска?" in html  # the worksheet stays
     for secret in KEY_ONLY:
         assert secret not in html
@@ -222,6 +225,6 @@ def test_the_workbook_prints_answers_once_the_quiz_shows_them(make_quiz, app):
     closed = now_utc() - timedelta(minutes=1)
     setup = make_quiz(review="answers", review_when="after_close", closes_at=closed)
     with app.test_request_context():
-        html = documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course)
+        html = visible(documents.workbook_html(db.session.get(Quiz, setup.quiz.id).course))
     assert all(secret in html for secret in KEY_ONLY)
     assert WITHHELD not in html

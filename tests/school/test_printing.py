@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -170,9 +171,9 @@ def test_russian_hyphenation_uses_ascii_hyphen(russian_pdf):
 HARD_TEXT = [
     "дефис\u2010слово",  # U+2010, missing in PT
     "стрелка → вправо, ← влево",
-    "галочка ✓ ✔ и поле ☐",
+    "галочка ✓ ✔ и поле ☐ ☑",
     "узкий\u202fпробел и\u2009тонкий",
-    "смайл 🙂 и грузинская ქ",
+    "грузинская ქართული, армянская Հայերեն",
     "й из двух символов: \u0438\u0306",
     "нулевой\u200bпробел\u2060соединитель\ufeff",
     "тенге ₸ и маркер ◦",
@@ -180,22 +181,52 @@ HARD_TEXT = [
 
 
 def test_no_character_falls_back_to_a_system_font():
-    # Each line needs a replacement, except the decomposed "й" that NFC composes.
-    assert all(printing.font_coverage(text) for text in HARD_TEXT if "\u0306" not in text)
+    # Each line needs a fallback font, except the decomposed "й" that NFC composes, and all
+    # of them have one.
+    assert all(printing.font_coverage(text) == set() for text in HARD_TEXT)
     body = "".join(f"<p>{text}</p><p><em>{text}</em></p>" for text in HARD_TEXT)
     pdf = printing.render_pdf(page(body), META)
-    assert {font.name for font in pdfs.pdf_fonts(pdf)} <= PT_FONTS
+    names = {font.name for font in pdfs.pdf_fonts(pdf)}
+    assert names <= pdfs.bundled_font_names()
+    assert {"Noto-Serif", "Noto-Serif-Georgian", "Noto-Sans-Math", "Noto-Sans-Symbols2"} <= names
+    text = " ".join(" ".join(pdfs.pdf_text(pdf)).split())
+    for fragment in ("→ вправо", "← влево", "✓ ✔", "☐ ☑", "ქართული", "Հայերեն", "₸", "◦"):
+        assert fragment in text
 
 
-def test_normalize_text_keeps_russian_typography_and_replaces_the_rest():
+def test_a_character_no_font_has_is_kept_and_reported():
+    # A system font (DejaVu has runic) is never asked: the PDF holds only bundled fonts.
+    pdf = printing.render_pdf(page("<p>руна ᚠ и знак \ue000</p>"), META)
+    assert {font.name for font in pdfs.pdf_fonts(pdf)} <= pdfs.bundled_font_names()
+    missing = printing.missing_characters([("Имя", "руна ᚠ"), ("Статья", "ᚠ 😀 \u200b")])
+    assert [(m.codepoint, m.name, m.places) for m in missing] == [
+        ("U+16A0", "RUNIC LETTER FEHU FEOH FE F", ("Имя", "Статья")),
+        ("U+1F600", "GRINNING FACE", ("Статья",)),
+    ]
+
+
+def test_normalize_text_keeps_every_character():
     russian = "«Ёлочки» — №\u00a05, 100\u00a0₽, 1–2, а\u0301, пере\u00adнос, из\u2011за"
     assert printing.normalize_text(russian) == russian
     assert printing.font_coverage(russian) == set()
-    assert printing.normalize_text("а\u2010б → в ✓") == "а-б -> в +"
-    assert printing.normalize_text("10:00\u202fAM") == "10:00\u00a0AM"
-    assert printing.normalize_text("да 🙂") == "да "
-    assert printing.normalize_text("ქ") == "?"
-    assert printing.font_coverage("а→б✓") == {"→", "✓"}
+    for text in ("а\u2010б → в ✓", "10:00\u202fAM", "да 🙂", "ქ", "Şəhriyar Məmmədov"):
+        assert printing.normalize_text(text) == text
+    assert printing.normalize_text("\u0438\u0306") == "й"
+    assert printing.normalize_text("а\x07б\u2028в\tг") == "аб\nв\tг"
+    assert printing.font_coverage("а→б✓") == set()
+    assert printing.font_coverage("ᚠ\ue000а") == {"ᚠ", "\ue000"}
+
+
+def test_cache_key_follows_the_font_set(monkeypatch):
+    before = printing.cache_key(page("<p>Т</p>"), META)
+    printing._toolchain_fingerprint.cache_clear()
+    monkeypatch.setattr(
+        printing.printfonts, "font_set_fingerprint", lambda: {"Noto Serif/x.ttf": "changed"}
+    )
+    try:
+        assert printing.cache_key(page("<p>Т</p>"), META) != before
+    finally:
+        printing._toolchain_fingerprint.cache_clear()
 
 
 def _text_sizes_pt(pdf: bytes) -> list[float]:
@@ -563,6 +594,58 @@ def test_worker_process_renders_the_same_bytes(tmp_path, russian_pdf):
         result = pool.submit(printing.render_cached, russian_html(), str(tmp_path), META).result()
     assert result.rendered
     assert result.path.read_bytes() == russian_pdf
+
+
+# --------------------------------------------------------------------------- web workers
+
+PRINT_STACK = ("weasyprint", "fontTools", "pydyf", "pikepdf", "pypdf", "school.render")
+
+WEB_WORKER = """
+import json, sys
+from school import create_app, printing
+from school.extensions import db
+
+folder = sys.argv[1]
+app = create_app({
+    "TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/db",
+    "INSTANCE_PATH": folder, "PDF_CACHE_DIR": f"{folder}/pdf", "JOB_QUEUE": "embedded",
+    "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None, "PUBLIC_URL": "http://localhost",
+    "ONION_URL": None, "EXTRA_HOSTS": [],
+})
+with app.app_context():
+    db.create_all()
+loaded = {"created": sorted(m for m in sys.modules if m.split(".")[0] in STACK)}
+client = app.test_client()
+statuses = [client.get(path).status_code for path in ("/", "/finance/", "/courses/")]
+loaded["pages"] = sorted(m for m in sys.modules if m.split(".")[0] in STACK)
+html = '<link rel="stylesheet" href="static:css/print.css"><p>x</p>'
+printing.cache_key(html, printing.PdfMetadata("T", "A"))
+loaded["cache key"] = sorted(m for m in sys.modules if m.split(".")[0] in STACK)
+print(json.dumps({"statuses": statuses, "loaded": loaded}))
+"""
+
+
+def test_web_workers_never_import_the_print_engine(tmp_path):
+    """The app, its HTML pages and PDF cache keys load neither WeasyPrint nor fontTools."""
+    script = f"STACK = {PRINT_STACK!r}\n{WEB_WORKER}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, env=env, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    result = json.loads(done.stdout.decode().splitlines()[-1])
+    assert result["statuses"] == [200, 200, 200]
+    assert result["loaded"] == {"created": [], "pages": [], "cache key": []}
+
+
+def test_cache_keys_take_the_libraries_weasyprint_renders_with():
+    """Keys computed without WeasyPrint (web) match the engine the queue renders with."""
+    from weasyprint.text import ffi
+
+    pango, harfbuzz_subset = printing._text_libraries()
+    assert pango == ffi.pango.pango_version()
+    assert harfbuzz_subset == (ffi.harfbuzz_subset is not None)
+    assert printing._toolchain_fingerprint()["weasyprint"] == weasyprint.__version__
 
 
 # --------------------------------------------------------------------------- helpers
