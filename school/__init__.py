@@ -52,6 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _init_extensions(app)
+    from school import jobs
+
+    jobs.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_handlers(app)
@@ -94,14 +97,17 @@ def _guard_input(app: Flask) -> None:
     """Keep input the databases cannot hold from reaching them (it would fail there: a 500).
 
     ``<int:...>`` in a route accepts only numbers an id column can hold, and ``<...>`` no NUL
-    character: other URLs match no route, the 404 of any unknown id. NUL characters, which
-    PostgreSQL refuses in text and no keyboard types, are dropped from query and form values.
+    character: other URLs match no route, the 404 of any unknown id. Invisible control
+    characters (NUL, which PostgreSQL refuses in text, among them) are dropped from query and
+    form names and values (:func:`school.textinput.drop_invisible`); line breaks and tabs
+    are left for each form field to keep, turn into spaces or refuse (``SchoolForm``).
     """
     from flask import Request
     from werkzeug.datastructures import ImmutableMultiDict, MultiDict
     from werkzeug.routing import IntegerConverter, UnicodeConverter
 
     from school.forms import MAX_ID
+    from school.textinput import drop_invisible
 
     class IdConverter(IntegerConverter):
         def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:
@@ -112,13 +118,13 @@ def _guard_input(app: Flask) -> None:
             super().__init__(map, **kwargs)
             self.regex = self.regex.replace("[^/]", "[^/\\x00]")
 
-    def drop_nul(value):
-        return value.replace("\x00", "") if isinstance(value, str) else value
+    def clean(value):
+        return drop_invisible(value) if isinstance(value, str) else value
 
     class Parameters(ImmutableMultiDict):
         def __init__(self, mapping=None) -> None:
             pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
-            super().__init__([(drop_nul(key), drop_nul(value)) for key, value in pairs])
+            super().__init__([(clean(key), clean(value)) for key, value in pairs])
 
     class GuardedRequest(Request):
         parameter_storage_class = Parameters
@@ -154,19 +160,30 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = None  # sessions are server-side tokens, checked per request
 
-    from school import pagecache
+    from school import assets, pagecache
+    from school.extensions import COMPRESS_DEFAULTS, compress
 
     pagecache.init_app(app)
+    assets.init_app(app)
+    for key, value in COMPRESS_DEFAULTS.items():
+        app.config.setdefault(key, value)
+    compress.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from school import imagestore
     from school.credential_views import bp as credentials_bp
+    from school.image_views import bp as images_bp
+    from school.job_views import bp as jobs_bp
     from school.reader_views import bp as readers_bp
     from school.views import bp as school_bp
 
     app.register_blueprint(school_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(readers_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(images_bp)
+    imagestore.register_hooks()
     _register_features(app)
 
 
@@ -215,13 +232,17 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    import math
+
     from flask import render_template
     from flask_babel import gettext as _
+    from flask_babel import ngettext
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
     from school.extensions import db
     from school.printing import PrintFailed
+    from school.throttle import seconds_to_wait
 
     def page(code: int, title: str, message: str):
         return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -248,12 +269,19 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        # The same answer whether or not the account exists.
-        return page(
+        # The same answer whether or not the account exists: the wait is the limit's own.
+        wait = seconds_to_wait() or 60
+        minutes = math.ceil(wait / 60)
+        body, status = page(
             429,
             _("Too many attempts"),
-            _("Too many attempts. Please wait a few minutes and try again."),
+            ngettext(
+                "Too many attempts. Please try again in %(num)d minute.",
+                "Too many attempts. Please try again in %(num)d minutes.",
+                minutes,
+            ),
         )
+        return body, status, {"Retry-After": str(wait)}
 
     @app.errorhandler(PrintFailed)
     def print_failed(error):

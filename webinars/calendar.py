@@ -4,6 +4,10 @@ Pure: the caller passes plain entries with absolute URLs; nothing here knows abo
 database. Times are written as local times of the webinar's own zone (``DTSTART;TZID=...``) with
 the matching ``VTIMEZONE``, so calendars keep the event at the right wall-clock time even if the
 zone's rules are revised later.
+
+Any stored text is written so that every calendar reads it (:mod:`school.textinput`): titles,
+names, places and categories on one line, descriptions with plain line breaks, and no control
+character anywhere, for text stored before the input rules existed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+
+from school.textinput import one_line, text_lines
 
 # How often subscribed calendars should look for changes.
 REFRESH = timedelta(hours=6)
@@ -60,17 +66,19 @@ def _event(entry: CalendarEntry) -> icalendar.Event:
     event.add("sequence", entry.sequence)
     event.add("dtstart", entry.starts_at.astimezone(zone))
     event.add("dtend", entry.ends_at.astimezone(zone))
-    event.add("summary", entry.title)
-    if entry.description:
-        event.add("description", entry.description)
+    event.add("summary", one_line(entry.title))
+    description = text_lines(entry.description)
+    if description:
+        event.add("description", description)
     event.add("status", status)
     event.add("class", "PUBLIC")
     if entry.url:
         event.add("url", entry.url)
     if entry.location:
-        event.add("location", entry.location)
-    if entry.categories:
-        event.add("categories", list(entry.categories))
+        event.add("location", one_line(entry.location))
+    categories = [one_line(term) for term in entry.categories if one_line(term).strip()]
+    if categories:
+        event.add("categories", categories)
     return event
 
 
@@ -90,11 +98,11 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     # NAME and X-WR-CALNAME are not text properties to icalendar: escape them as text, so a
     # line break in a webinar title cannot end the line and start a property of its own.
-    calendar.add("name", icalendar.vText(name))
-    calendar.add("x-wr-calname", icalendar.vText(name))
+    calendar.add("name", icalendar.vText(one_line(name)))
+    calendar.add("x-wr-calname", icalendar.vText(one_line(name)))
     if description:
-        calendar.add("description", icalendar.vText(description))
-        calendar.add("x-wr-caldesc", icalendar.vText(description))
+        calendar.add("description", icalendar.vText(text_lines(description)))
+        calendar.add("x-wr-caldesc", icalendar.vText(text_lines(description)))
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
     for entry in entries:

@@ -1,4 +1,8 @@
-"""Atom 1.0 (RFC 4287) feed of announcements, built with ElementTree. Pure: no Flask, no db."""
+"""Atom 1.0 (RFC 4287) feed of announcements, built with ElementTree. Pure: no Flask, no db.
+
+Any stored text gives valid XML (:mod:`school.textinput`): titles, names and categories on one
+line, summaries and content with plain line breaks, and no character XML 1.0 cannot carry.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
+
+from school.textinput import one_line, text_lines
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -63,26 +69,28 @@ def build_atom(
     if lang:
         feed.set(XML_LANG, lang)
     _sub(feed, "id", feed_id)
-    _sub(feed, "title", title)
+    _sub(feed, "title", one_line(title))
     if subtitle:
-        _sub(feed, "subtitle", subtitle)
+        _sub(feed, "subtitle", text_lines(subtitle))
+    # Never older than an entry; the caller's ``updated`` keeps it from going back when an
+    # entry leaves the feed.
     newest = max((e.updated for e in entries), default=updated)
-    _sub(feed, "updated", _time(newest))
+    _sub(feed, "updated", _time(max(newest, updated)))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _sub(feed, "link", rel="alternate", type="text/html", href=html_url)
-    _sub(_sub(feed, "author"), "name", author)
+    _sub(_sub(feed, "author"), "name", one_line(author))
     for entry in entries:
         item = _sub(feed, "entry")
         _sub(item, "id", entry.id)
-        _sub(item, "title", entry.title)
+        _sub(item, "title", one_line(entry.title))
         _sub(item, "updated", _time(entry.updated))
         if entry.published:
             _sub(item, "published", _time(entry.published))
         _sub(item, "link", rel="alternate", type="text/html", href=entry.url)
         for term in entry.categories:
-            _sub(item, "category", term=term)
-        _sub(item, "summary", entry.summary, type="text")
+            _sub(item, "category", term=one_line(term))
+        _sub(item, "summary", text_lines(entry.summary), type="text")
         if entry.content_html:
-            _sub(item, "content", entry.content_html, type="html")
+            _sub(item, "content", text_lines(entry.content_html), type="html")
     body = ET.tostring(feed, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode()

@@ -116,7 +116,10 @@ class WebinarRegistration(db.Model):
     __tablename__ = "webinar_registrations"
     __table_args__ = (
         UniqueConstraint("webinar_id", "user_id", name="uq_webinar_registrations_webinar_user"),
-        Index("ix_webinar_registrations_queue", "webinar_id", "status", "registered_at"),
+        # Each status's registrations in their order (the waiting list's, the registrants').
+        Index(
+            "ix_webinar_registrations_queue_order", "webinar_id", "status", "registered_at", "id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,3 +152,14 @@ class WebinarFeedToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     user: Mapped[User] = relationship(passive_deletes=True)
+
+
+class WebinarFeedMark(db.Model):
+    """When a feed last changed in a way its entries cannot show: one left it (taken off the
+    schedule, cancelled, deleted) or was edited after it ended. The mark only moves forward, and
+    the Atom feed's ``updated`` is never older than it, so the feed's time never goes back."""
+
+    __tablename__ = "webinar_feed_marks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -465,11 +465,12 @@ def status_label(status: str) -> str:
 @role_required(Role.INSTRUCTOR)
 def registrants(webinar_id: int):
     webinar = _editable(webinar_id)
+    pagination = services.registrants(webinar, _page())
     return render_template(
         "webinars/registrants.html",
         webinar=webinar,
-        pagination=services.registrants(webinar, _page()),
-        counts=services.seat_counts([webinar.id])[webinar.id],
+        pagination=pagination,
+        counts=pagination.seats,
         status_label=status_label,
     )
 
@@ -510,10 +511,12 @@ def registrants_csv(webinar_id: int):
 # --- calendars and feeds --------------------------------------------------------------------
 
 
-def _description(webinar: Webinar, join_url: str | None = None) -> str:
+def _description(webinar: Webinar, join_url: str | None = None, withdrawn: bool = False) -> str:
     parts = []
     if webinar.is_cancelled:
         parts.append(_("This webinar has been cancelled."))
+    elif withdrawn:
+        parts.append(_("This webinar has been taken off the schedule for now."))
     summary = markdown_to_text(webinar.summary)
     if summary:
         parts.append(summary)
@@ -526,7 +529,8 @@ def _description(webinar: Webinar, join_url: str | None = None) -> str:
 
 
 def _entry(webinar: Webinar, registration: WebinarRegistration | None = None) -> CalendarEntry:
-    """A calendar entry; the join link only for a registration holding a place."""
+    """A calendar entry; the join link only for a registration holding a place. A registrant's
+    webinar taken off the schedule is cancelled in their calendar until it comes back."""
     join_url = None
     if (
         registration is not None
@@ -535,13 +539,18 @@ def _entry(webinar: Webinar, registration: WebinarRegistration | None = None) ->
     ):
         join_url = webinar.join_url
     title = webinar.title
-    tentative = registration is not None and registration.status == RegistrationStatus.WAITLISTED
+    withdrawn = registration is not None and webinar.is_draft
+    tentative = (
+        registration is not None
+        and registration.status == RegistrationStatus.WAITLISTED
+        and not withdrawn
+    )
     if tentative:
         title = _("%(title)s (waiting list)", title=webinar.title)
     return CalendarEntry(
         uid=event_uid(webinar.id, _uid_domain()),
         title=title,
-        description=_description(webinar, join_url),
+        description=_description(webinar, join_url, withdrawn),
         starts_at=webinar.starts_at,
         ends_at=webinar.ends_at,
         timezone=webinar.timezone,
@@ -549,7 +558,7 @@ def _entry(webinar: Webinar, registration: WebinarRegistration | None = None) ->
         created_at=webinar.created_at,
         updated_at=webinar.updated_at,
         url=public_url("webinars.detail", webinar_id=webinar.id),
-        cancelled=webinar.is_cancelled,
+        cancelled=webinar.is_cancelled or withdrawn,
         tentative=tentative,
         location=join_url,
         categories=(webinar.series,) if webinar.series else (),
@@ -617,8 +626,10 @@ def personal_calendar(token: str):
 @bp.get("/webinars/feed.atom")
 def atom_feed():
     locale = _locale()
+    now = now_utc()
+    announced = services.announcements(now)
     entries = []
-    for webinar in services.announcements():
+    for webinar in announced:
         times = local_times(webinar.starts_at, webinar.ends_at, webinar.timezone, locale)
         summary = f"{_range_text(times)} ({times.zone_label})."
         if webinar.presenter_list:
@@ -643,7 +654,7 @@ def atom_feed():
         self_url=public_url("webinars.atom_feed"),
         html_url=public_url("webinars.index"),
         author=current_app.config["ORG_NAME"],
-        updated=now_utc(),
+        updated=services.atom_updated(announced, now),
         lang=locale,
     )
     return _feed_response(body, "application/atom+xml; charset=utf-8", PUBLIC_CACHE)

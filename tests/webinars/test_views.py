@@ -327,7 +327,7 @@ def test_messages_of_wtforms_itself_follow_the_viewers_language(login, owner):
         ({"capacity": "99999999999"}, "capacity", "at most 100000 places"),
         ({"duration_minutes": "99999999999"}, "duration_minutes", "at most 24 hours"),
         ({"instructors": "nobody_here"}, "instructors", "not an instructor"),
-        ({"series": "Цикл\r\nX-INJECTED:1"}, "series", "single line"),
+        ({"series": "Цикл\r\nX-INJECTED:1"}, "series", "takes one line"),
     ],
 )
 def test_bad_input_is_refused_next_to_the_field_keeping_input(

@@ -25,6 +25,7 @@ from webinars.models import (
 from webinars.rules import is_web_url, wall_time_exists
 from webinars.services.common import WebinarError, _locked, _registered_count
 from webinars.services.registration import _promote
+from webinars.services.subscriptions import feed_changed
 
 MAX_CAPACITY = 100_000
 MAX_DURATION_MINUTES = 24 * 60
@@ -224,6 +225,7 @@ def create_webinar(
     webinar.status = WebinarStatus(status).value
     if webinar.status != WebinarStatus.DRAFT:
         webinar.published_at = now
+        feed_changed(now)
     db.session.add(webinar)
     db.session.commit()
     return webinar
@@ -251,6 +253,8 @@ def update_webinar(actor: User, webinar_id: int, data: WebinarData) -> Webinar:
     if _calendar_fingerprint(webinar) != before:
         webinar.sequence += 1
     webinar.updated_at = now_utc()
+    if not webinar.is_draft:
+        feed_changed(webinar.updated_at)
     _promote(webinar)
     db.session.commit()
     return webinar
@@ -282,18 +286,23 @@ def _change_status(webinar_id: int, change: _StatusChange) -> Webinar:
         raise WebinarError(refusal)
     change.apply(webinar, now)
     webinar.updated_at = now
+    feed_changed(now)  # each change puts a webinar on the schedule or takes one off
     db.session.commit()
     return webinar
 
 
 def _put_on_schedule(webinar: Webinar, now: datetime) -> None:
+    if webinar.published_at is not None:
+        webinar.sequence += 1  # back in registrants' calendars, confirmed again
     webinar.status = WebinarStatus.PUBLISHED.value
     webinar.published_at = webinar.published_at or now
     _promote(webinar)
 
 
 def _take_off_schedule(webinar: Webinar, now: datetime) -> None:
+    """Back to a draft; registrants' calendars see it cancelled, with a new sequence number."""
     webinar.status = WebinarStatus.DRAFT.value
+    webinar.sequence += 1
 
 
 def _set_cancelled(cancelled: bool) -> Callable[[Webinar, datetime], None]:
@@ -375,5 +384,7 @@ def delete_webinar(webinar_id: int) -> None:
     db.session.execute(
         delete(webinar_instructors).where(webinar_instructors.c.webinar_id == webinar.id)
     )
+    if webinar.published_at is not None:
+        feed_changed(now_utc())
     db.session.delete(webinar)
     db.session.commit()

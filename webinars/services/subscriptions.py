@@ -1,19 +1,22 @@
 """What subscribers get: the webinars of the public and personal calendar feeds and of the
-Atom feed, and the secret, revocable address of a personal feed (only its hash is stored)."""
+Atom feed, the feed's time, and the secret, revocable address of a personal feed (only its hash
+is stored)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
 from webinars.models import (
     Webinar,
+    WebinarFeedMark,
     WebinarFeedToken,
     WebinarRegistration,
     WebinarStatus,
@@ -24,16 +27,23 @@ from webinars.services.common import active_registrations
 CALENDAR_HISTORY = timedelta(days=365)
 CALENDAR_LIMIT = 500
 ATOM_LIMIT = 50
+ATOM_FEED = "atom"
+# The time of an Atom feed nothing has ever been announced in.
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _calendar(stmt: Select, now: datetime | None) -> list:
+def _calendar(stmt: Select, now: datetime | None, *, withdrawn: bool = False) -> list:
     """The rows of ``stmt`` whose webinar belongs in a calendar feed: published and cancelled
-    ones (so subscribed calendars learn of a cancellation), from a year ago on, soonest first."""
+    ones (so subscribed calendars learn of a cancellation), and with ``withdrawn`` the ones taken
+    off the schedule after publication, from a year ago on, soonest first."""
     since = (now or now_utc()) - CALENDAR_HISTORY
-    stmt = stmt.where(
-        Webinar.status.in_([WebinarStatus.PUBLISHED.value, WebinarStatus.CANCELLED.value]),
-        Webinar.ends_at >= since,
-    )
+    shown = Webinar.status.in_([WebinarStatus.PUBLISHED.value, WebinarStatus.CANCELLED.value])
+    if withdrawn:
+        shown = or_(
+            shown,
+            and_(Webinar.status == WebinarStatus.DRAFT.value, Webinar.published_at.is_not(None)),
+        )
+    stmt = stmt.where(shown, Webinar.ends_at >= since)
     return list(
         db.session.scalars(stmt.order_by(Webinar.starts_at, Webinar.id).limit(CALENDAR_LIMIT))
     )
@@ -45,8 +55,9 @@ def public_calendar(now: datetime | None = None) -> list[Webinar]:
 
 
 def personal_calendar(user: User, now: datetime | None = None) -> list[WebinarRegistration]:
-    """My registrations for the personal calendar feed (withdrawn drafts left out)."""
-    return _calendar(active_registrations(user), now)
+    """My registrations for the personal calendar feed; a webinar taken off the schedule stays
+    there (as cancelled), so my calendar learns of it instead of losing it."""
+    return _calendar(active_registrations(user), now, withdrawn=True)
 
 
 def announcements(now: datetime | None = None) -> list[Webinar]:
@@ -62,6 +73,38 @@ def announcements(now: datetime | None = None) -> list[Webinar]:
             .limit(ATOM_LIMIT)
         )
     )
+
+
+def feed_changed(now: datetime) -> None:
+    """Record in the caller's transaction that the Atom feed changed at ``now``: the mark only
+    moves forward, whichever of two transactions commits first."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(WebinarFeedMark)
+    stmt = insert.values(name=ATOM_FEED, changed_at=now)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[WebinarFeedMark.name],
+            set_={"changed_at": stmt.excluded.changed_at},
+            where=WebinarFeedMark.changed_at < stmt.excluded.changed_at,
+        )
+    )
+
+
+def atom_updated(entries: list[Webinar], now: datetime | None = None) -> datetime:
+    """The Atom feed's ``updated``: its newest entry, the end of the last webinar that has left
+    it by taking place, or the last change recorded by :func:`feed_changed`, whichever is latest.
+    Editing, ending or removing an entry never makes it go back."""
+    now = now or now_utc()
+    mark = db.session.scalar(
+        select(WebinarFeedMark.changed_at).where(WebinarFeedMark.name == ATOM_FEED)
+    )
+    ended = db.session.scalar(
+        select(func.max(Webinar.ends_at)).where(
+            Webinar.status == WebinarStatus.PUBLISHED.value, Webinar.ends_at <= now
+        )
+    )
+    times = [mark, ended, *(webinar.updated_at for webinar in entries)]
+    return max((time for time in times if time is not None), default=NEVER)
 
 
 def _token_hash(token: str) -> str:
