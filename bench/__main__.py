@@ -8,12 +8,11 @@ import os
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import brochures, kb, machine, markdown, pages, scale, search
+from bench import brochures, firstpaint, kb, machine, markdown, pages, queue, scale, search
 from bench.database import fresh_database
 from bench.load import LoadResult, wrk
 from bench.report import Figure, below, table, unmet
@@ -48,7 +47,26 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument("--entries", type=int, default=5000, help="generated knowledge base size")
     parser.add_argument(
-        "--quick", action="store_true", help="a short smoke run; its figures mean little"
+        "--quick",
+        action="store_true",
+        help="a short smoke run; its figures mean little (one round of first paint, no job queue)",
+    )
+    parser.add_argument(
+        "--no-first-paint",
+        dest="first_paint",
+        action="store_false",
+        help="skip the first paint over the emulated slow link (Chromium, about 2 minutes)",
+    )
+    parser.add_argument(
+        "--no-queue",
+        dest="job_queue",
+        action="store_false",
+        help="skip the job queue's figures (Redis and an RQ worker, about 4 minutes)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+        help="Redis for the job queue's figures (env BENCH_REDIS_URL)",
     )
     parser.add_argument(
         "--json",
@@ -71,6 +89,7 @@ class Bench:
         self.app = app
         self.log = Progress()
         self.figures: list[Figure] = []
+        self.skipped: list[str] = []  # sections not taken, each with the reason
 
     def load(self, url: str) -> LoadResult:
         # One wrk thread is plenty for 16 connections and leaves the cores to the server.
@@ -83,10 +102,12 @@ class Bench:
         with Gunicorn(self.env, WORKERS) as server:
             self.log(f"gunicorn with {WORKERS} sync workers at {server.base_url}")
             self.page_throughput(server, paths, costs)
+            self.first_paint(server, paths)
             self.search(server)
             self.cached_download(server)
         self.build_all()
         self.build_time()
+        self.job_queue()
 
     def markdown(self) -> None:
         self.log(f"pathological Markdown: {len(markdown.CORPUS)} texts checked and rendered")
@@ -101,6 +122,36 @@ class Bench:
         self.figures += pages.figures(runs, CONNECTIONS, costs)
         self.figures.append(_worker_memory(server, "after the page runs", target=True))
 
+    def first_paint(self, server: Gunicorn, paths: dict[str, str]) -> None:
+        missing = None if self.args.first_paint else "--no-first-paint"
+        missing = missing or firstpaint.available()
+        if missing:
+            self.skip(firstpaint.SECTION, missing)
+            return
+        rounds = 1 if self.args.quick else firstpaint.ROUNDS
+        self.log(f"first paint over an emulated Tor circuit, {rounds} round(s) per page")
+        self.figures += firstpaint.run(
+            server.base_url, {"Home page": "/", **paths}, self.log, rounds
+        )
+
+    def job_queue(self) -> None:
+        needed = queue.BROCHURES * brochures.ENTRIES_FOR_200_PAGES + queue.ENTRIES_FOR_500_PAGES
+        if not self.args.job_queue:
+            missing = "--no-queue"
+        elif self.args.quick or self.args.entries < needed:
+            missing = f"needs {needed} generated entries (--entries), not a --quick run"
+        else:
+            missing = _redis_missing(self.args.redis_url)
+        if missing:
+            self.skip(queue.SECTION, missing)
+            return
+        self.log(f"the job queue, through Redis at {self.args.redis_url}")
+        self.figures += queue.run(self.env, self.app, self.args.redis_url, self.log)
+
+    def skip(self, section: str, reason: str) -> None:
+        self.log(f"{section}: skipped ({reason})")
+        self.skipped.append(f"{section}: not taken ({reason})")
+
     def search(self, server: Gunicorn) -> None:
         self.log(f"generating and importing {self.args.entries} entries")
         started = time.monotonic()
@@ -114,13 +165,17 @@ class Bench:
         self.log("the knowledge base's reader pages at that size")
         results = scale.measure(self.app, scale.reader_paths(self.app))
         self.figures += scale.figures(results, self.args.entries)
+        sizes = scale.QUICK if self.args.quick else scale.Sizes()
+        self.log("staff and public pages over bulk data (quiz attempts, courses, users...)")
+        self.figures += scale.bulk_figures(self.app, sizes, self.log)
 
     def cached_download(self, server: Gunicorn) -> None:
         self.log("cached re-download of an edition PDF")
         brochures.prebuild(self.env, DEMO_BROCHURE, "a5")
         url = f"{server.base_url}/brochures/{DEMO_BROCHURE}/1/a5.pdf"
-        with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310
-            size = len(response.read())
+        # The first download stores the edition's file (from the cache) through the queue.
+        data, _seconds = queue.wait_for(url, time.monotonic() + 300)
+        size = len(data)
         hello = self.load(server.base_url + pages.HELLO)
         download = self.load(url)
         self.figures += brochures.cached_download_figures(download, size, hello)
@@ -167,6 +222,17 @@ class Bench:
         self.log("peak memory of a 200-page build")
         build = brochures.cli_build(self.env, LARGE, "a5")
         self.figures.append(brochures.memory_figure(build, result.pages["ours"]))
+
+
+def _redis_missing(url: str) -> str | None:
+    """Why Redis at ``url`` cannot hold the queue, or None when it answers."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except (redis.RedisError, OSError) as error:
+        return f"no Redis at {url}: {error}"
+    return None
 
 
 def _seconds(values: list[float]) -> str:
@@ -218,9 +284,9 @@ def main(argv: list[str] | None = None) -> int:
                     db.engine.dispose()
     load_after = machine.load_average()
     minutes = (time.monotonic() - started) / 60
-    _print(bench.figures, about, [load_before, load_after], minutes, args.quick)
+    _print(bench.figures, about + bench.skipped, [load_before, load_after], minutes, args.quick)
     if args.json:
-        data = {"about": about, "load": [load_before, load_after],
+        data = {"about": about, "load": [load_before, load_after], "skipped": bench.skipped,
                 "figures": [asdict(f) for f in bench.figures]}  # fmt: skip
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(data, ensure_ascii=False, indent=2))

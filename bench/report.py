@@ -59,6 +59,8 @@ class Figure:
 
 
 def _number(value: float) -> str:
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", " ")
     if value >= 100:
         return f"{value:,.0f}".replace(",", " ")
     if value >= 10:
