@@ -58,10 +58,8 @@ def test_a_forged_host_is_refused_before_any_page_is_built(app, client, host):
     assert len(pagecache.page_cache()) == 0
 
 
-def test_a_forged_forwarded_host_is_refused_behind_the_proxy(app_config):
-    app_config["PROXY_FIX"] = True
-    app = create_app(app_config)
-    client = app.test_client()
+def test_a_forged_forwarded_host_is_refused_behind_the_proxy(make_app):
+    client = make_app(PROXY_FIX=True).test_client()
     assert client.get("/privacy", headers={"X-Forwarded-Host": "localhost"}).status_code == 200
     forged = client.get("/privacy", headers={"X-Forwarded-Host": "evil.example"})
     assert forged.status_code == 400

@@ -165,6 +165,7 @@ def owner(make_user):
 
 
 def _store_raw(webinar: Webinar, text: str) -> None:
+    """The text put straight into the database, as text stored before the input rules existed."""
     stored = db.session.get(Webinar, webinar.id)
     stored.title = f"Вебинар {text}"
     stored.summary = f"Описание {text}"
@@ -178,6 +179,8 @@ def test_every_feed_of_the_site_is_valid_for_stored_control_characters(client, l
     webinar = make_webinar(owner)
     student = login()
     student.post(f"/webinars/{webinar.id}/register")
+    if db.engine.dialect.name == "postgresql":
+        text = text.replace("\x00", "")  # PostgreSQL's text cannot hold NUL, so none is stored
     _store_raw(webinar, text)
     token = services.issue_feed_token(student.user)
     for path in (f"/webinars/{webinar.id}.ics", "/webinars.ics", f"/webinars/feed/{token}.ics"):
