@@ -62,16 +62,21 @@ def compose_brochure(visitor, title: str, question: str) -> None:
     follow(page, "form[action$='/sections'] button[type=submit]")
     sections = page.locator("section.compose-section")
     assert sections.count() >= 2
-    first = sections.first
 
-    # Pick two entries for the first section: another approved one, then the new one.
-    picker = first.locator("select[name=entry_id]")
-    other = picker.locator("option").filter(has_not_text=question).first.inner_text()
-    picker.select_option(label=other)
-    follow(page, first.locator("form[action$='/items'] button[type=submit]"))
-    first = page.locator("section.compose-section").first
-    first.locator("select[name=entry_id]").select_option(label=question)
-    follow(page, first.locator("form[action$='/items'] button[type=submit]"))
+    # Pick two entries for the first section from the list of those to add: another approved
+    # one, then the new one, found by its words.
+    def add_to_first_section(row) -> None:
+        target = row.locator("select[name=section_id]")
+        if target.count():
+            target.select_option(index=0)
+        follow(page, row.locator("button[type=submit]"))
+
+    other_row = page.locator("#add .compose-items > li").filter(has_not_text=question).first
+    other = other_row.locator(".item-title").inner_text()
+    add_to_first_section(other_row)
+    page.fill("#add-q", question.rsplit("(", 1)[1].rstrip(")"))  # its unique word
+    follow(page, "#add form[role=search] button[type=submit]")
+    add_to_first_section(page.locator("#add .compose-items > li").filter(has_text=question).first)
     items = page.locator("section.compose-section").first.locator(".compose-items .item-title")
     assert [squash(t) for t in items.all_inner_texts()] == [squash(other), question]
 
