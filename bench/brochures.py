@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         return _first_render_cli(argv[1:])
 
     from bench import kb, machine
-    from bench.database import fresh_database
+    from bench.database import fresh_database, released
     from bench.report import table
     from bench.server import bench_env, flask
 
@@ -381,9 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             flask(env, "db", "upgrade")
             flask(env, "seed-demo")
             from bench.wsgi import app
-            from school.extensions import db
 
-            try:
+            with released(app):
                 needed = sum(entries for _slug, _fmt, entries in EXTRA_BROCHURES)
                 with app.app_context():
                     kb.load(kb.generate_entries(needed, kb.demo_entries()))
@@ -400,10 +399,6 @@ def main(argv: list[str] | None = None) -> int:
                            note=f"before {before:.2f}x, after {after:.2f}x")
                 )  # fmt: skip
                 print(table(figures))
-            finally:
-                with app.app_context():
-                    db.session.remove()
-                    db.engine.dispose()
     return 0
 
 

@@ -43,3 +43,16 @@ def fresh_database(url: str | None, instance: Path) -> Iterator[str]:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     finally:
         engine.dispose()
+
+
+@contextmanager
+def released(app) -> Iterator[None]:
+    """The app's database connections given back when the block ends, however it ends."""
+    from school.extensions import db
+
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from bench import kb
-    from bench.database import fresh_database
+    from bench.database import fresh_database, released
     from bench.report import table
     from bench.server import bench_env, flask
 
@@ -156,18 +156,13 @@ def main(argv: list[str] | None = None) -> int:
             flask(env, "db", "upgrade")
             flask(env, "seed-demo")
             from bench.wsgi import app
-            from school.extensions import db
 
             needed = BROCHURES * ENTRIES_FOR_200_PAGES + ENTRIES_FOR_500_PAGES
             with app.app_context():
                 kb.load(kb.generate_entries(needed, kb.demo_entries()))
-            try:
+            with released(app):
                 figures = run(env, app, args.redis_url, lambda m: print(m, file=sys.stderr))
                 print(table(figures))
-            finally:
-                with app.app_context():
-                    db.session.remove()
-                    db.engine.dispose()
     return 0
 
 

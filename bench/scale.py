@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from bench import kb, routes, scale_data
-    from bench.database import fresh_database
+    from bench.database import fresh_database, released
     from bench.report import table
     from bench.server import bench_env, flask
 
@@ -233,11 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             flask(env, "db", "upgrade")
             flask(env, "seed-demo")
             from bench.wsgi import app
-            from school.extensions import db
 
             started = time.monotonic()
             out: list[Figure] = []
-            try:
+            with released(app):
                 small = {} if args.no_pages else routes.sweep(app, scale_data.ADMIN, rounds=2)
                 if not args.no_kb:
                     _log(f"generating and importing {args.entries} entries")
@@ -253,10 +252,6 @@ def main(argv: list[str] | None = None) -> int:
                     out += routes.figures(small, large, data)
                 _log(f"done in {(time.monotonic() - started) / 60:.1f} minutes")
                 print(table(out))
-            finally:
-                with app.app_context():
-                    db.session.remove()
-                    db.engine.dispose()
     return 0
 
 
