@@ -111,30 +111,23 @@ def users(app, n: int) -> dict[str, Page]:
 
 def _response(question, rng: random.Random) -> Any:
     """A plausible response to ``question`` (right or wrong, sometimes none), as stored."""
-    from quizzes.questions import (
-        MatchingQuestion,
-        MultipleChoiceQuestion,
-        NumericQuestion,
-        ShortAnswerQuestion,
-        SingleChoiceQuestion,
-        TrueFalseQuestion,
-    )
+    from quizzes import questions as q
 
     if rng.random() < 0.05:
         return None
-    if isinstance(question, SingleChoiceQuestion):
+    if isinstance(question, q.SingleChoiceQuestion):
         return rng.randrange(len(question.choices))
-    if isinstance(question, MultipleChoiceQuestion):
+    if isinstance(question, q.MultipleChoiceQuestion):
         n = len(question.choices)
         return sorted(rng.sample(range(n), rng.randint(1, n)))
-    if isinstance(question, TrueFalseQuestion):
+    if isinstance(question, q.TrueFalseQuestion):
         return rng.random() < 0.7
-    if isinstance(question, ShortAnswerQuestion):
+    if isinstance(question, q.ShortAnswerQuestion):
         texts = [a.text for a in question.answers] + ["не знаю", "другое"]
         return rng.choice(texts)
-    if isinstance(question, NumericQuestion):
+    if isinstance(question, q.NumericQuestion):
         return str(rng.choice([question.answers[0].value, 0, 1, 100, 12.5]))
-    if isinstance(question, MatchingQuestion):
+    if isinstance(question, q.MatchingQuestion):
         rights = len(question.right_options)
         return {str(row): rng.randrange(rights) for row in range(len(question.pairs))}
     return None

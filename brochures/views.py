@@ -110,13 +110,17 @@ def _downloads(brochure: Brochure) -> list[str]:
     return formats
 
 
-def _build_or_404(brochure: Brochure, fmt: str) -> BuildJob:
-    """The build of the brochure as it is now (staff's drafts and previews)."""
+def _draft_or_page(brochure_id: int, fmt: str):
+    """The brochure and the build of it as it is now (staff's drafts and previews): its
+    result when ready, else the page that waits for it (``(brochure, result, page)``)."""
+    brochure = _brochure_or_404(brochure_id)
     base, impose = services.split_format(fmt)
     try:
-        return services.draft(brochure, base, impose=impose)
+        job: BuildJob = services.draft(brochure, base, impose=impose)
     except services.BrochureError:
         abort(404)
+    result, page = pdfjobs.ready_or_page(job)
+    return brochure, result, page
 
 
 def _edition_download(edition: Edition, fmt: str, filename: str, *, private: bool = False):
@@ -411,8 +415,7 @@ def publish(brochure_id: int):
 @bp.get("/brochures/manage/<int:brochure_id>/pdf/<fmt>.pdf")
 @role_required(Role.STAFF)
 def draft_pdf(brochure_id: int, fmt: str):
-    item = _brochure_or_404(brochure_id)
-    result, page = pdfjobs.ready_or_page(_build_or_404(item, fmt))
+    item, result, page = _draft_or_page(brochure_id, fmt)
     if page is not None:
         return page
     if result.pages is not None and not result.fits:
@@ -439,8 +442,7 @@ def edition_pdf(brochure_id: int, number: int, fmt: str):
 @bp.get("/brochures/manage/<int:brochure_id>/preview/<fmt>.pdf")
 @role_required(Role.STAFF)
 def preview_pdf(brochure_id: int, fmt: str):
-    item = _brochure_or_404(brochure_id)
-    result, page = pdfjobs.ready_or_page(_build_or_404(item, fmt))
+    item, result, page = _draft_or_page(brochure_id, fmt)
     if page is not None:
         return page
     return send_file(

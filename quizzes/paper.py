@@ -19,17 +19,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from quizzes import grading
+from quizzes import questions as q
 from quizzes.models import Quiz
-from quizzes.questions import (
-    MatchingQuestion,
-    MultipleChoiceQuestion,
-    NumericAnswer,
-    NumericQuestion,
-    Question,
-    ShortAnswerQuestion,
-    SingleChoiceQuestion,
-    TrueFalseQuestion,
-)
 from school import pdfjobs, printing
 
 PAGE_FORMATS = {"a4": "format-a4", "a5": "format-a5", "large": "format-large-print"}
@@ -59,7 +50,7 @@ class PaperOption:
 @dataclass
 class PaperQuestion:
     number: int
-    question: Question
+    question: q.Question
     heading: str = ""
     options: list[PaperOption] = field(default_factory=list)
     lefts: list[str] = field(default_factory=list)
@@ -85,7 +76,7 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
     for number, row in enumerate(quiz.questions, start=1):
         question = row.question
         paper = PaperQuestion(number, question, _("Question %(number)s", number=number))
-        if isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
+        if isinstance(question, q.SingleChoiceQuestion | q.MultipleChoiceQuestion):
             order = list(range(len(question.choices)))
             if quiz.shuffle_answers:
                 order = grading.shuffled_order(len(order), f"paper:{row.id}")
@@ -95,7 +86,7 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
                 paper.options.append(
                     PaperOption(letter, choice.text, choice.weight > 0, choice.weight)
                 )
-            single = isinstance(question, SingleChoiceQuestion)
+            single = isinstance(question, q.SingleChoiceQuestion)
             paper.answers = [
                 f"{o.letter}) {o.text}"
                 for o in paper.options
@@ -107,7 +98,7 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
                     for o in paper.options
                     if 0 < o.weight < 100
                 ]
-        elif isinstance(question, MatchingQuestion):
+        elif isinstance(question, q.MatchingQuestion):
             options = question.right_options
             order = _right_column(question, f"paper:{row.id}")
             labels = letters(language, len(order), upper=True)
@@ -123,16 +114,16 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
                 f"{options[question.correct_matches[left - 1]]})"
                 for left, letter in paper.matches
             ]
-        elif isinstance(question, TrueFalseQuestion):
+        elif isinstance(question, q.TrueFalseQuestion):
             paper.answers = [_("True") if question.answer else _("False")]
-        elif isinstance(question, ShortAnswerQuestion):
+        elif isinstance(question, q.ShortAnswerQuestion):
             paper.answers = [a.text for a in question.answers if a.weight == 100]
             paper.partial = [
                 f"{a.text} ({grading.format_number(a.weight, _decimal(language))}%)"
                 for a in question.answers
                 if 0 < a.weight < 100
             ]
-        elif isinstance(question, NumericQuestion):
+        elif isinstance(question, q.NumericQuestion):
             separator = _decimal(language)
             paper.answers = [
                 _numeric_text(a, separator) for a in question.answers if a.weight == 100
@@ -146,7 +137,7 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
     return shown
 
 
-def _right_column(question: MatchingQuestion, seed: str) -> list[int]:
+def _right_column(question: q.MatchingQuestion, seed: str) -> list[int]:
     """A shuffled order of the right-hand options that never lines up with the items."""
     count = len(question.right_options)
     order = grading.shuffled_order(count, seed)
@@ -156,7 +147,7 @@ def _right_column(question: MatchingQuestion, seed: str) -> list[int]:
     return order
 
 
-def _numeric_text(answer: NumericAnswer, separator: str) -> str:
+def _numeric_text(answer: q.NumericAnswer, separator: str) -> str:
     def number(value: float) -> str:
         return grading.format_number(value, separator)
 

@@ -97,10 +97,35 @@ def _utc(value: datetime | None) -> datetime | None:
     return value
 
 
+class _Queue:
+    """What both back ends share: job ids made from keys, and the one way to submit."""
+
+    backend = ""
+    name = ""
+
+    def job_id(self, key: str) -> str:
+        return f"{self.name}-{key}"
+
+    def submit(
+        self,
+        func: Callable[..., Any],
+        *args: Any,
+        key: str,
+        description: str,
+        retry_kwargs: dict[str, Any] | None = None,
+    ) -> JobInfo:
+        """Queue ``func(*args)`` once per ``key``: while a job of that key is waiting,
+        running or failed, its state is returned instead of a second job."""
+        return self._submit(func, args, key, description, retry_kwargs or {})
+
+    def _submit(self, func, args, key, description, retry_kwargs) -> JobInfo:
+        raise NotImplementedError
+
+
 # ------------------------------------------------------------------------------ RQ on Redis
 
 
-class RedisQueue:
+class RedisQueue(_Queue):
     """RQ on Redis: jobs survive restarts and run on any number of worker machines."""
 
     backend = "redis"
@@ -110,9 +135,6 @@ class RedisQueue:
         self.timeout = timeout
         self.connection = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
         self.queue = Queue(name, connection=self.connection)
-
-    def job_id(self, key: str) -> str:
-        return f"{self.name}-{key}"
 
     def _fetch(self, job_id: str) -> Job | None:
         try:
@@ -149,21 +171,14 @@ class RedisQueue:
         job = self._fetch(self.job_id(key))
         return None if job is None else self._info(job)
 
-    def submit(
-        self,
-        func: Callable[..., Any],
-        *args: Any,
-        key: str,
-        description: str,
-        retry_kwargs: dict[str, Any] | None = None,
-    ) -> JobInfo:
+    def _submit(self, func, args, key, description, retry_kwargs) -> JobInfo:
         known = self.state(key)
         if known is not None and known.state != DONE:
             return known
         lock = f"{self.name}:enqueue-lock:{key}"
         if not self.connection.set(lock, 1, nx=True, ex=ENQUEUE_LOCK_SECONDS):
             return self.state(key) or JobInfo(self.job_id(key), key, description, WAITING)
-        return self._enqueue(func, args, {}, key, description, retry_kwargs or {})
+        return self._enqueue(func, args, {}, key, description, retry_kwargs)
 
     def _enqueue(self, func, args, kwargs, key, description, retry_kwargs) -> JobInfo:
         job = self.queue.enqueue_call(
@@ -252,7 +267,7 @@ class _LocalJob:
     future: Future | None = None
 
 
-class EmbeddedQueue:
+class EmbeddedQueue(_Queue):
     """The same jobs in one thread of this process, in the order submitted."""
 
     backend = "embedded"
@@ -264,9 +279,6 @@ class EmbeddedQueue:
         self._jobs: OrderedDict[str, _LocalJob] = OrderedDict()
         self._executor: ThreadPoolExecutor | None = None
         self._pid = 0
-
-    def job_id(self, key: str) -> str:
-        return f"{self.name}-{key}"
 
     def _pool(self) -> ThreadPoolExecutor:
         # Made on first use in each process: a server that forks after loading the app gives
@@ -281,21 +293,14 @@ class EmbeddedQueue:
         job = self._jobs.get(key)
         return None if job is None else job.info
 
-    def submit(
-        self,
-        func: Callable[..., Any],
-        *args: Any,
-        key: str,
-        description: str,
-        retry_kwargs: dict[str, Any] | None = None,
-    ) -> JobInfo:
+    def _submit(self, func, args, key, description, retry_kwargs) -> JobInfo:
         with self._lock:
             pool = self._pool()
             known = self._jobs.get(key)
             if known is not None and known.info.state != DONE:
                 return known.info
             info = JobInfo(self.job_id(key), key, description, WAITING, datetime.now(UTC))
-            job = _LocalJob(info, func, args, retry_kwargs=retry_kwargs or {})
+            job = _LocalJob(info, func, args, retry_kwargs=retry_kwargs)
             self._remember(key, job)
             job.future = pool.submit(self._run, key, job)
             return info

@@ -98,6 +98,9 @@ _STATIC_REF = re.compile(r"static:([^\s\"'()<>\\]+)")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{0,30}):")
 _STALE_TMP_SECONDS = 3600
 
+StaticDir = str | os.PathLike[str] | None
+"""The root of ``static:`` URLs: the project's ``static/`` when None."""
+
 
 # --------------------------------------------------------------------------- metadata
 
@@ -277,7 +280,7 @@ class BundledFiles:
     cache keys and frozen editions use it without loading the print engine.
     """
 
-    def __init__(self, static_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, static_dir: StaticDir = None) -> None:
         self.static_dir = Path(static_dir or STATIC_DIR).resolve()
 
     def resolve(self, url: str) -> Path | None:
@@ -307,7 +310,7 @@ def render_pdf(
     metadata: PdfMetadata,
     *,
     stylesheets: Sequence[str] = (),
-    static_dir: str | os.PathLike[str] | None = None,
+    static_dir: StaticDir = None,
 ) -> bytes:
     """Render an HTML string to PDF bytes; same input, same bytes.
 
@@ -318,7 +321,7 @@ def render_pdf(
     from school import render
 
     html = print_images(html)
-    return render.render_pdf(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
+    return render.render_pdf(html, metadata, stylesheets, static_dir)
 
 
 def load_engine() -> None:
@@ -450,7 +453,7 @@ def cache_key(
     metadata: PdfMetadata,
     *,
     stylesheets: Sequence[str] = (),
-    static_dir: str | os.PathLike[str] | None = None,
+    static_dir: StaticDir = None,
 ) -> str:
     """SHA-256 of everything that affects the PDF: input, static files, fonts and versions."""
     payload = {
@@ -481,7 +484,7 @@ def render_cached(
     metadata: PdfMetadata,
     *,
     stylesheets: Sequence[str] = (),
-    static_dir: str | os.PathLike[str] | None = None,
+    static_dir: StaticDir = None,
 ) -> CachedPdf:
     """Return the cached PDF for this input, rendering and storing it atomically if needed.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import mimetypes
-import os
 import struct
 import sys
 from collections.abc import Iterator, Sequence
@@ -28,6 +27,7 @@ from school.printing import (
     PdfMetadata,
     PrintFailed,
     RefusedResource,
+    StaticDir,
     _scheme_of,
     _w3c_date,
     font_face_css,
@@ -87,7 +87,7 @@ class BundledUrlFetcher(URLFetcher):
     """WeasyPrint URL fetcher that serves bundled fonts, ``static/`` files and uploaded images
     (from the image store, :func:`school.printing.read_image`), nothing else."""
 
-    def __init__(self, static_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, static_dir: StaticDir = None) -> None:
         super().__init__(
             allowed_protocols=(STATIC_SCHEME, FONT_SCHEME, IMAGE_SCHEME), fail_on_errors=False
         )
@@ -242,11 +242,7 @@ def _make_fonts_reproducible(document, pdf) -> None:
 
 
 def render_pdf(
-    html: str,
-    metadata: PdfMetadata,
-    *,
-    stylesheets: Sequence[str] = (),
-    static_dir: str | os.PathLike[str] | None = None,
+    html: str, metadata: PdfMetadata, stylesheets: Sequence[str], static_dir: StaticDir, /
 ) -> bytes:
     """Render an HTML string to PDF bytes; see :func:`school.printing.render_pdf`."""
     fetcher = BundledUrlFetcher(static_dir)
