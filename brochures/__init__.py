@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
 
     from brochures import cli, seed, services
     from brochures.models import Brochure, BrochureItem, BrochureSection, Edition
-    from brochures.views import bp, print_panel
+    from brochures.views import bp, home_section, print_panel
     from finance import registry
     from school import hooks
     from school.models import Role
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     view_rule(Edition)(lambda user, edition: True)
 
     registry.register_index_panel("brochures", print_panel, order=10)
+    hooks.register_home_section("brochures", home_section, order=30)
     registry.register_manage_link("brochures", _l("Brochures and memos"), "brochures.manage")
     hooks.register_pdf_warmer("brochures", services.warm)
     hooks.register_exporter("brochures", services.export_user_data)

@@ -85,6 +85,16 @@ def print_panel() -> str:
     )
 
 
+def home_section() -> str:
+    """The newest brochures and memos on the home page."""
+    items = services.newest_published()
+    if not items:
+        return ""
+    return render_template(
+        "brochures/_home.html", items=items, format_label=lambda fmt: FORMAT_LABELS.get(fmt, fmt)
+    )
+
+
 @bp.get("/brochures/<slug>")
 @public_page
 def brochure(slug: str):

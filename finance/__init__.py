@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
 
     from finance import cli, seed, services
     from finance.models import Entry, EntryRevision, Topic
-    from finance.views import bp
+    from finance.views import bp, home_section
     from school import hooks
     from school.models import Role
     from school.permissions import edit_rule, view_rule
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     )
 
     hooks.register_nav_link("finance", _l("Financial literacy"), "finance.index")
+    hooks.register_home_section("finance", home_section, order=10)
     hooks.register_exporter("finance", services.export_user_data)
     hooks.register_eraser("finance", services.forget_user)
     hooks.register_demo_seeder("finance", seed.seed, order=30)

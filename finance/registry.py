@@ -20,6 +20,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from school import hooks
+
 # name -> (order, render() -> Markup | str)
 index_panels: dict[str, tuple[int, Callable[[], Any]]] = {}
 # name -> (order, label, endpoint)
@@ -36,12 +38,7 @@ def register_manage_link(name: str, label: Any, endpoint: str, order: int = 50) 
 
 def index_panel_html() -> list[Markup]:
     """The registered panels' HTML, in order, leaving out empty ones."""
-    panels = []
-    for _order, render in sorted(index_panels.values(), key=lambda pair: pair[0]):
-        html = render()
-        if html:
-            panels.append(Markup(html))  # noqa: S704 - rendered by a feature's template
-    return panels
+    return hooks.rendered(index_panels)
 
 
 def manage_nav_links() -> list[tuple[str, Any]]:

@@ -79,6 +79,11 @@ def _helpers() -> dict:
 # ------------------------------------------------------------------------------ readers
 
 
+def home_section() -> str:
+    """The home page's part: search the answers, and the newest questions answered."""
+    return render_template("finance/_home.html", entries=services.newest_entries())
+
+
 @bp.get("/")
 @public_page
 def index():

@@ -21,6 +21,9 @@ reader_erasers: dict[str, Callable[[Any], None]] = {}
 demo_seeders: dict[str, tuple[int, Callable[..., None]]] = {}
 # name -> fn(user) -> list of (title, url) links for "continue where you left off" on the home page.
 home_panels: dict[str, Callable[[Any], Any]] = {}
+# name -> (order, render() -> HTML or ""): public sections of the home page (search, the next
+# webinars, new brochures). The same for every visitor: the page is cached for anonymous readers.
+home_sections: dict[str, tuple[int, Callable[[], Any]]] = {}
 # name -> (label, endpoint) entries of the main navigation.
 nav_links: dict[str, tuple[Any, str]] = {}
 # name -> fn() -> paths of cached PDFs that must never be pruned (see school.pdfcache).
@@ -52,6 +55,19 @@ def register_demo_seeder(name: str, fn: Callable[..., None], order: int = 50) ->
 
 def register_home_panel(name: str, fn: Callable[[Any], Any]) -> None:
     home_panels[name] = fn
+
+
+def register_home_section(name: str, render: Callable[[], Any], order: int = 50) -> None:
+    home_sections[name] = (order, render)
+
+
+def rendered(panels: dict[str, tuple[int, Callable[[], Any]]]) -> list[Any]:
+    """The HTML of registered ``(order, render)`` panels, in order, leaving out empty ones
+    (the home page's sections, the knowledge base's index panels)."""
+    from markupsafe import Markup
+
+    html = (render() for _order, render in sorted(panels.values(), key=lambda pair: pair[0]))
+    return [Markup(part) for part in html if part]  # noqa: S704 - a feature's rendered template
 
 
 def register_nav_link(name: str, label: Any, endpoint: str) -> None:

@@ -77,7 +77,8 @@ def home():
     if current_user.is_authenticated:
         for _name, panel in sorted(hooks.home_panels.items()):
             panels.extend(panel(current_user) or [])
-    return render_template("school/home.html", panels=panels)
+    sections = hooks.rendered(hooks.home_sections)
+    return render_template("school/home.html", panels=panels, sections=sections)
 
 
 @bp.get("/healthz")

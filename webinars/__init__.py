@@ -12,8 +12,9 @@ def init_app(app: Flask) -> None:
     from school import hooks
     from school.permissions import edit_rule, view_rule
     from webinars import services
+    from webinars.home import home_panel, home_section
     from webinars.models import Webinar
-    from webinars.views import bp, home_panel
+    from webinars.views import bp
 
     app.register_blueprint(bp)
     edit_rule(Webinar)(services.may_edit)
@@ -22,4 +23,5 @@ def init_app(app: Flask) -> None:
     hooks.register_exporter("webinars", services.export_user)
     hooks.register_eraser("webinars", services.erase_user)
     hooks.register_home_panel("webinars", home_panel)
+    hooks.register_home_section("webinars", home_section, order=20)
     hooks.register_demo_seeder("webinars", services.seed_demo, order=10)

@@ -27,7 +27,7 @@ from flask_login import current_user, login_required
 from school.downloads import private_attachment
 from school.i18n import select_timezone
 from school.markdown import markdown_to_text, render_markdown
-from school.models import Role, User
+from school.models import Role
 from school.pagecache import public_page
 from school.permissions import can_view, require_edit, require_view, role_required
 from school.timeutil import now_utc, to_zone
@@ -116,7 +116,8 @@ def when_short(webinar: Webinar) -> str:
 
 
 @bp.context_processor
-def _template_helpers() -> dict:
+def template_helpers() -> dict:
+    """What the webinar templates use (also for the parts other pages include)."""
     return {
         "webinar_when": when,
         "webinar_when_short": when_short,
@@ -658,28 +659,3 @@ def atom_feed():
         lang=locale,
     )
     return _feed_response(body, "application/atom+xml; charset=utf-8", PUBLIC_CACHE)
-
-
-# --- hooks ----------------------------------------------------------------------------------
-
-
-def home_panel(user: User, limit: int = 3) -> list[tuple[str, str]]:
-    """My next webinars (registered or on the waiting list) for the home page."""
-    coming = services.my_upcoming(user)
-    items = []
-    for registration in coming:
-        webinar = registration.webinar
-        if not webinar.is_published:
-            continue
-        if registration.status == RegistrationStatus.WAITLISTED:
-            label = _(
-                "Webinar: %(title)s, %(when)s (waiting list)",
-                title=webinar.title,
-                when=when_short(webinar),
-            )
-        else:
-            label = _("Webinar: %(title)s, %(when)s", title=webinar.title, when=when_short(webinar))
-        items.append((label, url_for("webinars.detail", webinar_id=webinar.id)))
-        if len(items) >= limit:
-            break
-    return items

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from brochures.layout import BROCHURE_FORMATS, MEMO_PAPERS, BrochureMeta
-from brochures.models import Brochure, BrochureItem, BrochureSection, Kind
+from brochures.models import Brochure, BrochureItem, BrochureSection, Edition, Kind
 from brochures.services.common import BrochureError
 from finance.models import Entry, EntryTerm, Topic
 from finance.search import parse_query
@@ -258,3 +258,17 @@ def fill_section_from_topic(section: BrochureSection, topic: Topic) -> int:
         added += 1
     db.session.commit()
     return added
+
+
+def newest_published(limit: int = 3) -> list[Brochure]:
+    """The brochures and memos with the most recent editions (the home page), newest first."""
+    newest = func.max(Edition.id)
+    stmt = (
+        select(Brochure)
+        .join(Edition, Edition.brochure_id == Brochure.id)
+        .group_by(Brochure.id)
+        .order_by(newest.desc())
+        .limit(limit)
+        .options(selectinload(Brochure.editions))
+    )
+    return list(db.session.scalars(stmt))

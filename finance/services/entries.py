@@ -267,3 +267,8 @@ def all_entries_page(page: int = 1, per_page: int = ENTRIES_PER_PAGE):
         .order_by(func.lower(EntryRevision.question), Entry.id)
     )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def newest_entries(limit: int = 5) -> list[Entry]:
+    """The newest published questions (the home page's list), newest first."""
+    return list(db.session.scalars(_published().order_by(Entry.id.desc()).limit(limit)))
