@@ -43,6 +43,7 @@ def test_account_lifecycle(visitor):
     assert data["account"]["timezone"] == "Asia/Novosibirsk"
 
     # Log out and back in.
+    page.click("header .account-menu summary")
     page.click("header button:has-text('Log out')")
     page.wait_for_load_state()
     visitor.goto("/login")
