@@ -33,7 +33,6 @@ class User(UserMixin, db.Model):
     username_skeleton: Mapped[str | None] = mapped_column(String(160), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(100))
-    email: Mapped[str | None] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(20), default=Role.STUDENT.value)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))

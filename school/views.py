@@ -128,7 +128,6 @@ def register():
                 form.username.data,
                 form.password.data,
                 display_name=form.display_name.data,
-                email=form.email.data,
             )
         except services.AccountError as error:
             refuse(form, error)
@@ -171,7 +170,6 @@ def settings():
         services.update_settings(
             current_user,
             display_name=form.display_name.data,
-            email=form.email.data,
             locale=form.locale.data,
             timezone=form.timezone.data,
         )
