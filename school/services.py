@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from school import hooks
+from school import account_events, hooks
 from school.credentials import new_recovery_codes, recovery_codes_left
 from school.extensions import db
 from school.models import Role, User, UserSession
@@ -241,6 +241,7 @@ def export_user_data(user: User) -> dict[str, Any]:
         "active_sessions": len(user.sessions),
         "recovery_codes_left": recovery_codes_left(user),
         "second_factor": user.has_totp,
+        "account_events": account_events.export(user),
     }
     return hooks.export("account", own, hooks.account_exporters, user)
 
