@@ -81,3 +81,27 @@ def test_the_refusal_says_the_real_wait(limited, lang, text):
     minutes = int(re.search(text, refused.get_data(as_text=True)).group(1))
     assert minutes == -(-wait // 60)
 
+
+@pytest.mark.parametrize(
+    ("window", "lang", "wait"),
+    [
+        ("1 minute", "ru", "1 минуту"),
+        ("2 minutes", "ru", "2 минуты"),
+        ("5 minutes", "ru", "5 минут"),
+        ("21 minutes", "ru", "21 минуту"),
+        ("1 minute", "en", "1 minute"),
+        ("5 minutes", "en", "5 minutes"),
+    ],
+)
+def test_the_wait_is_said_with_the_right_plural(app_config, request, window, lang, wait):
+    app_config.update(RATELIMIT_ENABLED=True, REGISTER_LIMITS=f"1 per {window}")
+    app = request.getfixturevalue("app")
+    made = app.test_client().post("/register", data={"username": "first", "password": PASSWORD})
+    assert made.status_code == 302
+    refused = app.test_client().post(
+        "/register",
+        data={"username": "second", "password": PASSWORD},
+        headers={"Accept-Language": lang},
+    )
+    assert refused.status_code == 429
+    assert f" {wait}." in refused.get_data(as_text=True)
