@@ -72,28 +72,15 @@ def test_dropping_the_email_keeps_every_account_and_what_hangs_on_it(database, t
     with migrated_app(database, tmp_path, worker_id):
         upgrade(revision="b5d0e3f7a912")
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO users (id, username, username_key, password_hash, role, email,"
-                    " is_active_account, created_at, password_changed_at) VALUES"
-                    " (1, 'anna', 'anna', 'x', 'student', 'anna@example.org', true, :now, :now)"
-                ),
-                {"now": "2026-01-01 00:00:00+00:00"},
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO recovery_codes (code_hash, user_id, created_at)"
-                    " VALUES ('h', 1, :now)"
-                ),
-                {"now": "2026-01-01 00:00:00+00:00"},
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO user_sessions (token_hash, user_id, created_at, last_seen_at)"
-                    " VALUES ('t', 1, :now, :now)"
-                ),
-                {"now": "2026-01-01 00:00:00+00:00"},
-            )
+            for statement in (
+                "INSERT INTO users (id, username, username_key, password_hash, role, email,"
+                " is_active_account, created_at, password_changed_at) VALUES"
+                " (1, 'anna', 'anna', 'x', 'student', 'anna@example.org', true, :now, :now)",
+                "INSERT INTO recovery_codes (code_hash, user_id, created_at) VALUES ('h', 1, :now)",
+                "INSERT INTO user_sessions (token_hash, user_id, created_at, last_seen_at)"
+                " VALUES ('t', 1, :now, :now)",
+            ):
+                conn.execute(text(statement), {"now": "2026-01-01 00:00:00+00:00"})
         upgrade(revision="2f6c0d8e4a19")
 
         def columns() -> set[str]:
