@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from school import backup as backups
-from school import credentials, services
+from school import credentials, resets, services
 from school.extensions import db
 from school.models import Role
 
@@ -59,6 +59,24 @@ def recovery_codes(username: str) -> None:
     """Make new recovery codes for an account (the old ones stop working) and print them."""
     for code in credentials.new_recovery_codes(_user_or_fail(username)):
         click.echo(code)
+
+
+@click.command("reset-password")
+@click.argument("username")
+@with_appcontext
+def reset_password(username: str) -> None:
+    """Make a one-time password-reset link for an account and print it (PUBLIC_URL's address).
+
+    The link works once, for PASSWORD_RESET_HOURS; a newer link voids it. Using it ends every
+    session of the account.
+    """
+    user = _user_or_fail(username)
+    try:
+        link = resets.issue_link(user, channel="cli")
+    except resets.ResetError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(link.url)
+    click.echo(f"It works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC.", err=True)
 
 
 @click.command("disable-totp")
@@ -156,7 +174,15 @@ def pdf_cache_prune() -> None:
 
 
 def register(app: Flask) -> None:
-    commands = (create_user, recovery_codes, disable_totp, seed_demo, backup, restore)
+    commands = (
+        create_user,
+        recovery_codes,
+        reset_password,
+        disable_totp,
+        seed_demo,
+        backup,
+        restore,
+    )
     from school import job_cli
 
     for command in (*commands, translate, pdf_cache, job_cli.group):

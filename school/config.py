@@ -132,6 +132,8 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "ONION_SERVICE": _bool("ONION_SERVICE", False),
         "ONION_LOGIN_LIMITS": os.environ.get("ONION_LOGIN_LIMITS", "60 per minute"),
         "ONION_REGISTER_LIMITS": os.environ.get("ONION_REGISTER_LIMITS", "20 per minute"),
+        # How long a one-time password-reset link works (school.resets), in hours.
+        "PASSWORD_RESET_HOURS": float(os.environ.get("PASSWORD_RESET_HOURS", "24")),
         # Staff and administrators must log in with a second factor (school.credentials).
         "REQUIRE_TOTP": _bool("REQUIRE_TOTP", False),
     }

@@ -1,10 +1,13 @@
 """Routes of the login steps beyond the password: recovery codes, TOTP, the new password after
-recovery, and the guard that keeps an account on those steps until they are done.
+recovery, the one-time reset link, and the guard that keeps an account on those steps until
+they are done.
 
 A login goes: the first factor (password at ``/login``, or a recovery code at
 ``/login/recovery``), then the code from the app at ``/login/code`` when the account has TOTP,
-then the session begins. A session begun with a recovery code can only choose a new password
-until it has; an account that ``REQUIRE_TOTP`` obliges to use a second factor can only set one up.
+then the session begins. A session begun with a recovery code ends the account's other sessions
+and can only choose a new password until it has; an account that ``REQUIRE_TOTP`` obliges to
+use a second factor can only set one up. A one-time link from an administrator
+(``/account/reset/<token>``) sets a new password and then goes through the same steps.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from typing import Any
 from flask import (
     Blueprint,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -25,15 +27,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from school import credentials, services
+from school import credentials, resets, services
 from school.extensions import db, limiter
 from school.forms import ConfirmPasswordForm, NewPasswordForm, RecoveryLoginForm, TotpCodeForm
 from school.models import User
 from school.redirects import local_path
 from school.throttle import account_limit, client_limit
-from school.views_helpers import flash_redirect, refusals_flashed, save_form
+from school.views_helpers import flash_redirect, no_store, refusals_flashed, save_form
 
 bp = Blueprint("credentials", __name__)
 
@@ -44,6 +46,7 @@ OPEN_ENDPOINTS = frozenset(
     {
         "static",
         "credentials.new_password",
+        "credentials.reset_password",
         "credentials.two_factor",
         "credentials.recovery_codes",
         "school.logout",
@@ -102,6 +105,8 @@ def log_in_with(form, find_user, refusal: str, *, recovery: bool = False):
 def _log_in(user: User, next_path: str | None, *, recovery: bool):
     begin_session(user)
     if recovery:
+        # Whoever else was in (a stolen cookie, a seized phone) is out from now on.
+        services.end_other_sessions(user, keep_token=user.current_session_token)
         session["must_change_password"] = True
         flash(_("You are logged in with a recovery code. Choose a new password now."), "success")
         return redirect(url_for("credentials.new_password"))
@@ -174,25 +179,30 @@ FORM_PAGES = {
         title=_l("Choose a new password"),
         intro=(
             _l(
-                "You logged in with a recovery code. Choose a new password to go on; every other"
-                " session will be logged out."
+                "You logged in with a recovery code, and every other session has been logged out."
+                " Choose a new password to go on."
             ),
         ),
         submit=_l("Save the password"),
         autocomplete={"password": "new-password"},
+    ),
+    "reset": FormPage(
+        title=_l("Choose a new password"),
+        intro=(
+            _l(
+                "An administrator made this link for you. It works once. The new password logs"
+                " out every session of the account, and then you are in."
+            ),
+        ),
+        submit=_l("Save the password"),
+        autocomplete={"password": "new-password"},
+        outro=(_l("Make new recovery codes in the settings afterwards, if you lost yours."),),
     ),
 }
 
 
 def _form_page(form, page: FormPage):
     return render_template("school/one_form.html", form=form, page=page)
-
-
-def _private(html: str):
-    """A page with a secret on it (codes, a TOTP key): never stored by any cache."""
-    response = make_response(html)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _pending_user() -> tuple[User | None, dict]:
@@ -248,6 +258,36 @@ def _password_chosen(_none):
     )
 
 
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """A new password through a one-time link an administrator made (:mod:`school.resets`)."""
+    if resets.user_of(token) is None:
+        return no_store(
+            render_template(
+                "errors/error.html",
+                code=404,
+                title=_("This link no longer works"),
+                message=_(
+                    "A reset link works once and for a limited time. Ask an administrator for a"
+                    " new one, or log in with a recovery code."
+                ),
+            ),
+            404,
+        )
+    form = NewPasswordForm()
+    done = save_form(form, lambda: resets.use_link(token, form.password.data), _reset_done)
+    return done or no_store(_form_page(form, FORM_PAGES["reset"]))
+
+
+def _reset_done(user: User):
+    if current_user.is_authenticated:  # someone's session in this browser: it ends too
+        services.end_session(current_user.current_session_token)
+        logout_user()
+    response = after_first_factor(user, None)
+    flash(_("Password changed. Every other session of the account has been logged out."), "success")
+    return response
+
+
 def show_codes(codes: list[str]):
     """Show freshly made recovery codes once, on the next page."""
     session["fresh_recovery_codes"] = codes
@@ -258,7 +298,7 @@ def show_codes(codes: list[str]):
 @login_required
 def recovery_codes():
     codes = session.pop("fresh_recovery_codes", None)
-    return _private(
+    return no_store(
         render_template(
             "school/recovery_codes.html",
             codes=codes,
@@ -298,7 +338,7 @@ def two_factor():
     if done:
         return done
     uri = credentials.totp_uri(current_user, secret)
-    return _private(
+    return no_store(
         render_template(
             "school/two_factor_setup.html",
             form=form,

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, func, select
 
+from school.account_events import log_event
 from school.extensions import db
 from school.models import RecoveryCode, Role, User
 from school.passwords import verify_password
@@ -103,6 +104,7 @@ def use_recovery_code(username: str, code: str) -> User | None:
     if user is None or row is None or row.user_id != user.id or not user.is_active_account:
         return None
     db.session.delete(row)
+    log_event(user, "recovery-code-used")
     db.session.commit()
     return user
 

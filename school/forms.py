@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    EmailField,
     FieldList,
     FormField,
     HiddenField,
@@ -18,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from school import markdown_limits
 from school.config import LANGUAGES
@@ -195,10 +194,6 @@ class RegisterForm(SchoolForm):
         validators=[Optional(), Length(max=100)],
         description=_l("Shown on certificates. Leave empty to stay anonymous."),
     )
-    email = EmailField(
-        _l("Email (optional)"),
-        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
-    )
 
     # Every problem the form can know of is shown at once; only "taken" needs the database.
     def validate_username(self, field) -> None:
@@ -229,10 +224,6 @@ def _validate_timezone(form, field) -> None:
 class SettingsForm(SchoolForm):
     display_name = StringField(
         _l("Name to show (optional)"), validators=[Optional(), Length(max=100)]
-    )
-    email = EmailField(
-        _l("Email (optional)"),
-        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
     )
     locale = SelectField(
         _l("Language"), choices=choices((code, LANGUAGE_NAMES[code]) for code in LANGUAGES)

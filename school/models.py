@@ -1,5 +1,5 @@
-"""Users, roles, login sessions, the people staff serve by post without an account, and
-uploaded images."""
+"""Users, roles, login sessions, reset links and account events, the people staff serve by
+post without an account, and uploaded images."""
 
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ class User(UserMixin, db.Model):
     username_skeleton: Mapped[str | None] = mapped_column(String(160), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(100))
-    email: Mapped[str | None] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(20), default=Role.STUDENT.value)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -116,6 +115,41 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+
+class PasswordReset(db.Model):
+    """A one-time link an administrator (or the command line) made for a forgotten password.
+
+    Only the hash of its token is kept, so the link is shown once, when it is made. Following
+    it lets the person choose a new password, once, before ``expires_at`` (school.resets).
+    """
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The administrator who made it; None for the command line (or an account since deleted).
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccountEvent(db.Model):
+    """Something that changed how an account is reached: a reset link made or used, a recovery
+    code used. When, what and by whom; never an address or a browser."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    # Who did it when not the person: an administrator; None for the person or the command line.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Where it was done: "web" or "cli".
+    channel: Mapped[str] = mapped_column(String(8), default="web")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], passive_deletes=True)
 
 
 class PostalReader(db.Model):

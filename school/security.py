@@ -47,8 +47,11 @@ def add_security_headers(response: Response) -> Response:
 
 _ADDRESS_PREFIX = re.compile(r"^\S+ - - ")
 # Secret parts of URLs that must not reach a log: the personal calendar feed's token, with or
-# without its ".ics", in any letter case (the route is exact, but a log line is written anyway).
-_SECRET_PATHS = re.compile(r"(/webinars/feed/)([^/?#\s\"']+?)(\.ics)?(?=[/?#\s\"']|$)", re.I)
+# without its ".ics", and a password-reset link's token, in any letter case (the route is
+# exact, but a log line is written anyway).
+_SECRET_PATHS = re.compile(
+    r"(/webinars/feed/|/account/reset/)([^/?#\s\"']+?)(\.ics)?(?=[/?#\s\"']|$)", re.I
+)
 
 
 def mask_secrets(text: str) -> str:

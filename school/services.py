@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from school import hooks
+from school import account_events, hooks
 from school.credentials import new_recovery_codes, recovery_codes_left
 from school.extensions import db
 from school.models import Role, User, UserSession
@@ -66,7 +66,6 @@ def register_user(
     password: str,
     *,
     display_name: str | None = None,
-    email: str | None = None,
     role: Role | str = Role.STUDENT,
     commit: bool = True,
 ) -> User:
@@ -85,7 +84,6 @@ def register_user(
         username_skeleton=skeleton(username),
         password_hash=password_hash,
         display_name=(display_name or "").strip() or None,
-        email=(email or "").strip() or None,
         role=str(Role(role)),
     )
     db.session.add(user)
@@ -115,14 +113,13 @@ def sign_up(
     password: str,
     *,
     display_name: str | None = None,
-    email: str | None = None,
 ) -> tuple[User, list[str]]:
     """A new student account, its first session and its recovery codes, in one transaction.
 
     Returns the user (with ``current_session_token`` set) and the codes, to be shown once.
     A copy of the database taken at any moment holds all three or none of them.
     """
-    user = register_user(username, password, display_name=display_name, email=email, commit=False)
+    user = register_user(username, password, display_name=display_name, commit=False)
     db.session.flush()
     codes = new_recovery_codes(user, commit=False)
     start_session(user)
@@ -186,11 +183,8 @@ def change_password(user: User, current: str, new: str) -> None:
     end_other_sessions(user, keep_token=user.current_session_token)
 
 
-def update_settings(
-    user: User, *, display_name: str | None, email: str | None, locale: str, timezone: str
-) -> None:
+def update_settings(user: User, *, display_name: str | None, locale: str, timezone: str) -> None:
     user.display_name = (display_name or "").strip() or None
-    user.email = (email or "").strip() or None
     user.locale = locale or None
     user.timezone = timezone or None
     db.session.commit()
@@ -239,7 +233,6 @@ def export_user_data(user: User) -> dict[str, Any]:
     own = {
         "username": user.username,
         "display_name": user.display_name,
-        "email": user.email,
         "role": user.role,
         "locale": user.locale,
         "timezone": user.timezone,
@@ -248,6 +241,7 @@ def export_user_data(user: User) -> dict[str, Any]:
         "active_sessions": len(user.sessions),
         "recovery_codes_left": recovery_codes_left(user),
         "second_factor": user.has_totp,
+        "account_events": account_events.export(user),
     }
     return hooks.export("account", own, hooks.account_exporters, user)
 

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required, logout_user
 
-from school import health, hooks, services
+from school import account_events, health, hooks, resets, services
 from school.config import LANGUAGES
 from school.credential_views import begin_session, log_in_with, show_codes
 from school.downloads import private_attachment
@@ -42,7 +42,14 @@ from school.pagecache import public_page
 from school.permissions import role_required
 from school.redirects import local_path
 from school.throttle import account_limit, client_limit
-from school.views_helpers import flash_redirect, or_404, refusals_flashed, refuse, save_form
+from school.views_helpers import (
+    flash_redirect,
+    no_store,
+    or_404,
+    refusals_flashed,
+    refuse,
+    save_form,
+)
 
 bp = Blueprint("school", __name__)
 
@@ -129,7 +136,6 @@ def register():
                 form.username.data,
                 form.password.data,
                 display_name=form.display_name.data,
-                email=form.email.data,
             )
         except services.AccountError as error:
             refuse(form, error)
@@ -172,7 +178,6 @@ def settings():
         services.update_settings(
             current_user,
             display_name=form.display_name.data,
-            email=form.email.data,
             locale=form.locale.data,
             timezone=form.timezone.data,
         )
@@ -282,3 +287,26 @@ def admin_set_active(user_id: int):
         else:
             flash(_("%(name)s has been deactivated.", name=user.username), "success")
     return redirect(url_for("school.admin_users"))
+
+
+@bp.route("/admin/users/<int:user_id>/reset-link", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_reset_link(user_id: int):
+    """A one-time password-reset link for someone who lost the password and the codes: shown
+    once, on the answer to the POST that made it (:mod:`school.resets`)."""
+    user = or_404(db.session.get(User, user_id))
+    form = EmptyForm()
+    link = None
+    if form.validate_on_submit():
+        with refusals_flashed():
+            link = resets.issue_link(user, actor=current_user)
+    page = render_template(
+        "school/admin_reset_link.html",
+        user=user,
+        form=form,
+        link=link,
+        hours=max(1, round(resets.lifetime().total_seconds() / 3600)),
+        events=account_events.events_of(user),
+        labels=account_events.EVENT_LABELS,
+    )
+    return no_store(page)

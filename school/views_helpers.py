@@ -1,5 +1,5 @@
-"""Small pieces every feature's views use: not found, refusals on forms, saving a form, move
-buttons, the "really delete?" page."""
+"""Small pieces every feature's views use: not found, pages kept from caches, refusals on forms,
+saving a form, move buttons, the "really delete?" page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from school.refusal import Refusal
@@ -21,6 +21,13 @@ def or_404(obj: T | None) -> T:
     if obj is None:
         abort(404)
     return obj
+
+
+def no_store(html: str, status: int = 200):
+    """A page with a secret on it (codes, a key, a reset link): never stored by any cache."""
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def refuse(form, refusal: Refusal) -> None:

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -56,10 +57,12 @@ class Server:
         return result.stdout
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[Server]:
-    """gunicorn with two workers on a fresh, migrated SQLite database holding the demo content."""
-    instance = tmp_path_factory.mktemp("e2e-instance")
+@contextmanager
+def running_server(
+    instance: Path, settings: dict[str, str] | None = None, *, workers: int = 2, demo: bool = True
+) -> Iterator[Server]:
+    """gunicorn on a fresh, migrated SQLite database in ``instance``, with ``settings`` on top of
+    generous limits (and the demo content unless ``demo`` is false)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -70,14 +73,16 @@ def server(tmp_path_factory) -> Iterator[Server]:
         "REGISTER_LIMITS": "1000 per hour",
         "LOGIN_LIMITS": "1000 per hour",
         "ACCOUNT_LIMITS": "1000 per hour",
+        **(settings or {}),
     }
     env.pop("REDIS_URL", None)
     server = Server(f"http://127.0.0.1:{port}", instance, env)
     server.flask("db", "upgrade")
-    server.flask("seed-demo")
+    if demo:
+        server.flask("seed-demo")
     log = (instance / "gunicorn.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--access-logfile", "-", "school:create_app()"],
         env=env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -91,10 +96,19 @@ def server(tmp_path_factory) -> Iterator[Server]:
                 process.kill()
                 raise RuntimeError((instance / "gunicorn.log").read_text()) from None
             time.sleep(0.2)
-    yield server
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    try:
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[Server]:
+    """gunicorn with two workers on a fresh, migrated SQLite database holding the demo content."""
+    with running_server(tmp_path_factory.mktemp("e2e-instance")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -172,8 +186,9 @@ def visitor(request, browser, server) -> Iterator[Visitor]:
     assert not visitor.dialogs, f"dialogs opened: {visitor.dialogs}"
 
 
-@pytest.fixture
-def make_visitor(browser, server) -> Iterator:
+@contextmanager
+def visitors_of(browser, server: Server) -> Iterator:
+    """A factory of visitors of ``server``; at the end none may have left it or seen a dialog."""
     visitors: list[Visitor] = []
 
     def factory(javascript: bool = True, locale: str = "ru-RU") -> Visitor:
@@ -186,6 +201,12 @@ def make_visitor(browser, server) -> Iterator:
         v.close()
         assert not foreign, f"requests to other hosts: {foreign}"
         assert not v.dialogs, f"dialogs opened: {v.dialogs}"
+
+
+@pytest.fixture
+def make_visitor(browser, server) -> Iterator:
+    with visitors_of(browser, server) as factory:
+        yield factory
 
 
 def unique(prefix: str) -> str:

@@ -18,7 +18,8 @@ def test_register_with_username_and_password_only(client):
     assert response.status_code == 302
     user = services.find_user("ANNA")
     assert user is not None and user.role == Role.STUDENT
-    assert user.display_name is None and user.email is None
+    assert user.display_name is None
+    assert "email" not in User.__table__.c  # no e-mail address is asked for or kept
     assert user.password_hash.startswith("$argon2id$")
     assert client.get("/account/").status_code == 200
 
@@ -139,7 +140,7 @@ def test_settings_save_language_and_time_zone(login):
     client = login(display_name=None)
     response = client.post(
         "/account/",
-        data={"display_name": "Мария", "email": "", "locale": "en", "timezone": "Asia/Novosibirsk"},
+        data={"display_name": "Мария", "locale": "en", "timezone": "Asia/Novosibirsk"},
     )
     assert response.status_code == 302
     user = db.session.get(User, client.user.id)
@@ -162,14 +163,15 @@ def test_unknown_time_zone_is_refused(login):
 
 
 def test_export_contains_my_data_only(login, make_user):
-    make_user(username="someone_else", email="other@example.org")
-    client = login(username="katya", email="katya@example.org")
+    make_user(username="someone_else", display_name="Other Person")
+    client = login(username="katya", display_name="Катя")
     response = client.get("/account/export")
     assert response.headers["Content-Disposition"].startswith("attachment")
     data = json.loads(response.data)
     assert data["account"]["username"] == "katya"
-    assert data["account"]["email"] == "katya@example.org"
-    assert "other@example.org" not in response.get_data(as_text=True)
+    assert data["account"]["display_name"] == "Катя"
+    assert "email" not in data["account"]
+    assert "Other Person" not in response.get_data(as_text=True)
     assert "password_hash" not in response.get_data(as_text=True)
 
 

@@ -100,7 +100,7 @@ def test_sqlite_backup_and_restore_into_empty_database(app, make_user, tmp_path,
 
 
 def test_json_backup_restores_into_either_database(app, make_user, tmp_path, database):
-    make_user(username="lena", email="lena@example.org")
+    make_user(username="lena", display_name="Лена")
     dump = tmp_path / "dump.json"
     result = app.test_cli_runner().invoke(args=["backup", str(dump), "--format", "json"])
     assert result.exit_code == 0, result.output

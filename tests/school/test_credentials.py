@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from school import credentials, services
 from school.extensions import db
-from school.models import RecoveryCode, Role, User, UserSession
+from school.models import AccountEvent, RecoveryCode, Role, User, UserSession
 from school.timeutil import now_utc
 from tests.conftest import PASSWORD
 
@@ -105,6 +105,19 @@ def test_a_code_logs_in_once_then_asks_for_a_new_password(app, client):
     assert recover(client, "anna", codes[0]).status_code == 200
     assert services.authenticate("anna", NEW_PASSWORD) is not None
     assert credentials.recovery_codes_left(services.find_user("anna")) == 9
+
+
+def test_a_code_ends_every_other_session_at_once_and_is_logged(app, client):
+    codes = register(client)
+    client.post("/logout")
+    other = app.test_client()
+    assert other.post("/login", data={"username": "anna", "password": PASSWORD}).status_code == 302
+    assert other.get("/account/").status_code == 200
+    assert recover(client, "anna", codes[0]).status_code == 302
+    # Whoever else was in is out before the new password is even chosen.
+    assert other.get("/account/").status_code == 302
+    events = db.session.scalars(select(AccountEvent.kind)).all()
+    assert events == ["recovery-code-used"]
 
 
 def test_wrong_codes_and_other_accounts_codes_are_refused(client, app):

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from school import create_app
@@ -66,3 +66,34 @@ def test_existing_accounts_get_their_username_skeleton(database, tmp_path, worke
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT username_key, username_skeleton FROM users")).all()
     assert sorted(rows) == [("anna", "anna"), ("modest", "rnodest")]
+
+
+def test_dropping_the_email_keeps_every_account_and_what_hangs_on_it(database, tmp_path, worker_id):
+    with migrated_app(database, tmp_path, worker_id):
+        upgrade(revision="b5d0e3f7a912")
+        with db.engine.begin() as conn:
+            for statement in (
+                "INSERT INTO users (id, username, username_key, password_hash, role, email,"
+                " is_active_account, created_at, password_changed_at) VALUES"
+                " (1, 'anna', 'anna', 'x', 'student', 'anna@example.org', true, :now, :now)",
+                "INSERT INTO recovery_codes (code_hash, user_id, created_at) VALUES ('h', 1, :now)",
+                "INSERT INTO user_sessions (token_hash, user_id, created_at, last_seen_at)"
+                " VALUES ('t', 1, :now, :now)",
+            ):
+                conn.execute(text(statement), {"now": "2026-01-01 00:00:00+00:00"})
+        upgrade(revision="2f6c0d8e4a19")
+
+        def columns() -> set[str]:
+            with db.engine.connect() as conn:
+                return set(conn.execute(text("SELECT * FROM users")).keys())
+
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["anna"]
+            assert conn.execute(text("SELECT count(*) FROM recovery_codes")).scalar() == 1
+            assert conn.execute(text("SELECT count(*) FROM user_sessions")).scalar() == 1
+        assert "email" not in columns()
+        downgrade(revision="b5d0e3f7a912")
+        assert "email" in columns()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT email FROM users")).scalars().all() == [None]
+            assert conn.execute(text("SELECT count(*) FROM recovery_codes")).scalar() == 1

@@ -175,6 +175,16 @@ ROWS: list[Row] = [
     # Outside a login by recovery code, these send the person to the settings.
     Row("credentials.new_password", "GET", USERS),
     Row("credentials.new_password", "POST", USERS, data=lambda w: {"password": PASSWORD}),
+    # A live one-time link opens its form for anyone who has it; a refused password (too
+    # short here) leaves the link working.
+    Row("credentials.reset_password", "GET", EVERYONE, _w("reset_token", "token")),
+    Row(
+        "credentials.reset_password",
+        "POST",
+        EVERYONE,
+        _w("reset_token", "token"),
+        data=lambda w: {"password": "short"},
+    ),
     Row("credentials.recovery_codes", "GET", USERS),
     # A wrong password makes no codes: the page comes back with the old ones still working.
     Row("credentials.make_recovery_codes", "POST", USERS, data=lambda w: {"password": "wrong"}),
@@ -196,6 +206,8 @@ ROWS: list[Row] = [
         lambda w: {"user_id": w.users["victim"]},
         data=lambda w: {"active": "0"},
     ),
+    Row("school.admin_reset_link", "GET", ADMIN, lambda w: {"user_id": w.users["victim"]}),
+    Row("school.admin_reset_link", "POST", ADMIN, lambda w: {"user_id": w.users["victim"]}),
     Row("jobs.index", "GET", STAFF),
     Row("jobs.retry", "POST", STAFF, lambda w: {"job_id": "school-none"}),
     Row("readers.index", "GET", STAFF),

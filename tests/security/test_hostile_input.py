@@ -27,7 +27,7 @@ FIELDS = [
     a b page q topic status which format then action kind direction lang next tz code
     title slug summary description body text text_after question short_answer full_answer
     legal_references note label subtitle edition_label introduction series presenters
-    materials username password current_password display_name email locale timezone role
+    materials username password current_password display_name locale timezone role
     active published confirm forget replace gift_text start_date start_time valid_as_of
     review_due closes_at duration_minutes capacity pass_mark max_attempts time_limit_minutes
     default_mark join_url recording_url instructors grading review review_when language

@@ -30,7 +30,7 @@ from finance import services as finance
 from finance.models import Entry, Topic
 from quizzes import services as quizzes
 from quizzes.models import Question
-from school import imagestore, readers
+from school import imagestore, readers, resets
 from school.extensions import db
 from school.models import Role, User
 from school.passwords import hash_password
@@ -113,6 +113,8 @@ def build_world(parts: tuple[str, ...] = PARTS) -> World:
     db.session.commit()
     world.users = {key: user.id for key, user in users.items()}
     world.ids["postal_reader"] = readers.create_reader("Читатель по почте", "R-1").id
+    # A live reset link of student B (the admin's reset row makes links for the victim).
+    world.ids["reset_token"] = resets.issue_link(users["student_b"]).url.rsplit("/", 1)[1]
     world.ids["image_file"] = _image_file()
     image = imagestore.store_upload(users["staff"], world.ids["image_file"], "Схема")
     world.ids["image"] = imagestore.image_url(image).rsplit("/", 1)[1]
