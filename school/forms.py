@@ -21,12 +21,12 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from school import markdown_limits
 from school.config import LANGUAGES
-from school.i18n import wtforms_translations
+from school.i18n import timezone_choices, wtforms_translations
 from school.markdown import limit_message, render_problem
 from school.models import Role
 from school.slugs import MAX_SLUG_LENGTH, is_valid_slug
 from school.textinput import clean_line, clean_text
-from school.timeutil import is_valid_timezone, timezone_choices
+from school.timeutil import is_valid_timezone
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 #: The languages content (a course, an entry, a brochure) can be written in.
@@ -140,8 +140,8 @@ def markdown_text(form, field) -> None:
 
 
 def choices(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    """Select options from (value, label) pairs, or (value, label, group) for option groups."""
+    return [SelectChoice(*row[:2], optgroup=row[2] if len(row) > 2 else None) for row in pairs]
 
 
 class LoginForm(SchoolForm):

@@ -13,6 +13,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
+from school import timezones
 from school.config import LANGUAGES
 from school.timeutil import is_valid_timezone
 
@@ -72,6 +73,24 @@ def viewer_timezone() -> str:
     return select_timezone()
 
 
+def timezone_choices(only=None) -> list[tuple[str, str, str]]:
+    """Time zones for a select box in the active language: ``(zone, label, country)``,
+    grouped by country with Russia first (``only``: just these zones)."""
+    from flask_babel import gettext
+
+    from school.timeutil import now_utc
+
+    locale = str(get_locale())
+    return timezones.zone_choices(locale, now_utc().date(), gettext("Other"), only)
+
+
+def zone_name(tz_name: str) -> str:
+    """``Екатеринбург (Россия), UTC+5``: a zone as text, in the active language."""
+    from school.timeutil import now_utc
+
+    return timezones.zone_name(tz_name, str(get_locale()), now_utc().date())
+
+
 def format_in_zone(value: datetime, tz_name: str, fmt: str = "medium") -> str:
     """Format an aware datetime in a given zone, in the active locale."""
     return babel_format_datetime(value, fmt, tzinfo=ZoneInfo(tz_name), locale=str(get_locale()))
@@ -84,6 +103,7 @@ def jinja_helpers() -> dict:
         "format_in_zone": format_in_zone,
         "current_locale": lambda: str(get_locale()),
         "viewer_timezone": viewer_timezone,
+        "zone_name": zone_name,
     }
 
 

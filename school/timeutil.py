@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import DateTime
@@ -49,7 +48,7 @@ class UTCDateTime(TypeDecorator):
 
 
 def is_valid_timezone(name: str) -> bool:
-    if not name or name not in _zone_names():
+    if not name or name not in zone_names():
         return False
     try:
         ZoneInfo(name)
@@ -61,29 +60,11 @@ def is_valid_timezone(name: str) -> bool:
 _ZONES: tuple[str, ...] | None = None
 
 
-def _zone_names() -> tuple[str, ...]:
+def zone_names() -> tuple[str, ...]:
     global _ZONES
     if _ZONES is None:
         _ZONES = tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
     return _ZONES
-
-
-def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA zone with a region, for select boxes (Russian zones first)."""
-    return list(_timezone_choices())
-
-
-@lru_cache(maxsize=1)
-def _timezone_choices() -> tuple[tuple[str, str], ...]:
-    names = _zone_names()
-    russian = [
-        "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
-        "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok",
-        "Asia/Magadan", "Asia/Kamchatka",
-    ]  # fmt: skip
-    first = [z for z in russian if z in names]
-    rest = [z for z in names if z not in first]
-    return tuple((z, z.replace("_", " ")) for z in first + rest)
 
 
 def localize(day: date, at: time, tz_name: str) -> datetime:

@@ -16,7 +16,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from school.forms import SchoolForm, choices, markdown_text
-from school.timeutil import is_valid_timezone, timezone_choices
+from school.i18n import timezone_choices
+from school.timeutil import is_valid_timezone
 from webinars.rules import is_web_url
 from webinars.services import MAX_CAPACITY, MAX_DURATION_MINUTES, MESSAGES, WebinarData
 
@@ -174,8 +175,5 @@ class TimezoneForm(SchoolForm):
 
     def __init__(self, *args, short: bool = False, current: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        pairs = timezone_choices()
-        if short:
-            wanted = set(COMMON_ZONES) | {current}
-            pairs = [(name, label) for name, label in pairs if name in wanted]
-        self.tz.choices = choices(pairs)
+        only = set(COMMON_ZONES) | {current} if short else None
+        self.tz.choices = choices(timezone_choices(only))

@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, get_timezone_location
+from babel.dates import format_date, format_time
 from babel.units import format_unit
+
+from school.timezones import city_name
+from school.timezones import offset_text as utc_offset_text
 
 
 @dataclass(frozen=True)
@@ -26,26 +29,10 @@ class LocalTimes:
     offset: timedelta
 
 
-def utc_offset_text(offset: timedelta) -> str:
-    """``UTC+3``, ``UTC+5:30``, ``UTC−3:30`` (with a real minus sign), or ``UTC``."""
-    minutes = int(offset.total_seconds() // 60)
-    if minutes == 0:
-        return "UTC"
-    sign = "+" if minutes > 0 else "\u2212"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
 def zone_label(tz_name: str, at: datetime, locale: str) -> str:
     """A short, readable name of a zone at a moment: ``Москва, UTC+3``."""
-    zone = ZoneInfo(tz_name)
-    try:
-        city = get_timezone_location(zone, locale=locale, return_city=True)
-    except (LookupError, ValueError):
-        city = ""
-    city = city or tz_name.rsplit("/", 1)[-1].replace("_", " ")
-    offset = at.astimezone(zone).utcoffset() or timedelta(0)
-    return f"{city}, {utc_offset_text(offset)}"
+    offset = at.astimezone(ZoneInfo(tz_name)).utcoffset() or timedelta(0)
+    return f"{city_name(tz_name, locale)}, {utc_offset_text(offset)}"
 
 
 # Pure, and schedules show the same few webinars to everyone: Babel's formatting is worth keeping.
