@@ -232,8 +232,20 @@ def _register_template_helpers(app: Flask) -> None:
             "nav_links": sorted(hooks.nav_links.items()),
             "csrf_form": EmptyForm,
             # Called by the header for people logged in: one count query per page.
-            "unread_notifications": lambda: notify.unread_count(current_user),
+            "unread_notifications": _unread_notifications,
         }
+
+    def _unread_notifications() -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from school.extensions import db
+
+        try:
+            return notify.unread_count(current_user)
+        except SQLAlchemyError:
+            # An error page must still show when the database does not answer.
+            db.session.rollback()
+            return 0
 
 
 def _register_error_handlers(app: Flask) -> None:
