@@ -8,15 +8,20 @@ from wtforms import (
     BooleanField,
     DateField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from finance import bundle
-from school.forms import CONTENT_LANGUAGES, SchoolForm, SlugFormat, choices, markdown_text
+from school.forms import (
+    CONTENT_LANGUAGES,
+    MultiCheckboxField,
+    SchoolForm,
+    SlugFormat,
+    choices,
+    markdown_text,
+)
 
 #: The knowledge base's and brochures' wording for a bad address.
 SLUG_MESSAGE = _l("Use lower-case Latin letters, digits and hyphens.")
@@ -29,11 +34,6 @@ def address_field(max_length: int, description) -> StringField:
         validators=[DataRequired(), Length(max=max_length), SlugFormat(max_length, SLUG_MESSAGE)],
         description=description,
     )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class TopicForm(SchoolForm):

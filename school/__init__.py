@@ -171,10 +171,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from school import imagestore
+    from school import imagestore, notify
     from school.credential_views import bp as credentials_bp
     from school.image_views import bp as images_bp
     from school.job_views import bp as jobs_bp
+    from school.notification_views import bp as notifications_bp
     from school.reader_views import bp as readers_bp
     from school.views import bp as school_bp
 
@@ -183,7 +184,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(readers_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(images_bp)
+    app.register_blueprint(notifications_bp)
     imagestore.register_hooks()
+    notify.register_hooks()
     _register_features(app)
 
 
@@ -207,7 +210,7 @@ def _register_features(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
-    from school import hooks
+    from school import hooks, notify
     from school.forms import EmptyForm
     from school.i18n import datefmt, jinja_helpers
     from school.markdown import render_markdown
@@ -228,7 +231,21 @@ def _register_template_helpers(app: Flask) -> None:
             "has_role": lambda *roles: has_role(current_user, *roles),
             "nav_links": sorted(hooks.nav_links.items()),
             "csrf_form": EmptyForm,
+            # Called by the header for people logged in: one count query per page.
+            "unread_notifications": _unread_notifications,
         }
+
+    def _unread_notifications() -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from school.extensions import db
+
+        try:
+            return notify.unread_count(current_user)
+        except SQLAlchemyError:
+            # An error page must still show when the database does not answer.
+            db.session.rollback()
+            return 0
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -173,6 +173,23 @@ def pdf_cache_prune() -> None:
     )
 
 
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete what is kept only for a set time: old notifications (NOTIFICATIONS_KEEP_DAYS),
+    registrations for long-past webinars (REGISTRATIONS_KEEP_DAYS, counts kept)."""
+    from school import hooks
+    from school.database import begin_write
+    from school.timeutil import now_utc
+
+    now = now_utc()
+    for name, purger in sorted(hooks.purgers.items()):
+        begin_write()
+        removed = purger(now)
+        db.session.commit()
+        click.echo(f"{name}: {removed} removed")
+
+
 def register(app: Flask) -> None:
     commands = (
         create_user,
@@ -182,6 +199,7 @@ def register(app: Flask) -> None:
         seed_demo,
         backup,
         restore,
+        purge,
     )
     from school import job_cli
 

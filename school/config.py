@@ -134,6 +134,12 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "ONION_REGISTER_LIMITS": os.environ.get("ONION_REGISTER_LIMITS", "20 per minute"),
         # How long a one-time password-reset link works (school.resets), in hours.
         "PASSWORD_RESET_HOURS": float(os.environ.get("PASSWORD_RESET_HOURS", "24")),
+        # How long things about people are kept (`flask purge` deletes what is older): a
+        # notification after it was made, a registration after its webinar ended.
+        "NOTIFICATIONS_KEEP_DAYS": float(os.environ.get("NOTIFICATIONS_KEEP_DAYS", "90")),
+        "REGISTRATIONS_KEEP_DAYS": float(os.environ.get("REGISTRATIONS_KEEP_DAYS", "90")),
+        # Reminders in personal calendar feeds, before each webinar: "1d,1h", "30m", "" (none).
+        "CALENDAR_REMINDERS": os.environ.get("CALENDAR_REMINDERS", "1d,1h"),
         # Staff and administrators must log in with a second factor (school.credentials).
         "REQUIRE_TOTP": _bool("REQUIRE_TOTP", False),
     }

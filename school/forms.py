@@ -13,11 +13,13 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from school import markdown_limits
 from school.config import LANGUAGES
@@ -233,6 +235,18 @@ class SettingsForm(SchoolForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = choices(timezone_choices())
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A choice of several options, as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class NotificationKindsForm(SchoolForm):
+    # Choices are the kinds (school.notification_views); unknown values are ignored, not errors.
+    kinds = MultiCheckboxField(_l("Tell me on the site when"), validate_choice=False)
 
 
 class DeleteAccountForm(SchoolForm):

@@ -31,6 +31,9 @@ pdf_keepers: dict[str, Callable[[], Any]] = {}
 # name -> fn() -> number of jobs submitted: queue the builds of every current document (drafts,
 # workbooks, memos) that is not in the PDF cache, e.g. after a deploy (`flask jobs warm`).
 pdf_warmers: dict[str, Callable[[], int]] = {}
+# name -> fn(now) -> number of rows removed: delete what is kept no longer than a set time (old
+# notifications, registrations for long-past webinars). ``flask purge`` runs them all.
+purgers: dict[str, Callable[[Any], int]] = {}
 
 
 def register_exporter(name: str, fn: Callable[[Any], Any]) -> None:
@@ -80,6 +83,10 @@ def register_pdf_keeper(name: str, fn: Callable[[], Any]) -> None:
 
 def register_pdf_warmer(name: str, fn: Callable[[], int]) -> None:
     pdf_warmers[name] = fn
+
+
+def register_purger(name: str, fn: Callable[[Any], int]) -> None:
+    purgers[name] = fn
 
 
 def export(

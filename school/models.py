@@ -1,5 +1,5 @@
-"""Users, roles, login sessions, reset links and account events, the people staff serve by
-post without an account, and uploaded images."""
+"""Users, roles, login sessions, reset links and account events, notifications, the people
+staff serve by post without an account, and uploaded images."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.extensions import db
@@ -150,6 +150,40 @@ class AccountEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], passive_deletes=True)
+
+
+class Notification(db.Model):
+    """Something a person is told on their next visit (:mod:`school.notify`).
+
+    ``kind`` says what happened and ``data`` holds the facts to say it with (a title, a reason,
+    the page to link to); the words are chosen when it is shown, in the reader's language. Kept
+    for ``NOTIFICATIONS_KEEP_DAYS`` and then deleted.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # The header's count of unread ones, and the person's list newest first.
+        Index("ix_notifications_user_unread", "user_id", "read_at", "created_at"),
+        Index("ix_notifications_user_created", "user_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NotificationMute(db.Model):
+    """A kind of notification a person chose not to get (every kind is on until then)."""
+
+    __tablename__ = "notification_mutes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class PostalReader(db.Model):

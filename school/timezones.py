@@ -89,4 +89,3 @@ def _zone_choices(locale: str, day: date, other: str) -> tuple[tuple[str, str, s
         return (1 if country != other else 2, country.casefold(), timedelta(0), label.casefold())
 
     return tuple((zone, label, country) for zone, label, country, *_ in sorted(rows, key=order))
-

@@ -100,7 +100,12 @@ def healthz():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("school/privacy.html")
+    config = current_app.config
+    return render_template(
+        "school/privacy.html",
+        notification_days=int(config["NOTIFICATIONS_KEEP_DAYS"]),
+        registration_days=int(config["REGISTRATIONS_KEEP_DAYS"]),
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -189,8 +194,14 @@ def settings():
 
 
 def _settings_page(form: SettingsForm, password_form: PasswordChangeForm) -> str:
+    from school.notification_views import kinds_form
+
     return render_template(
-        "school/settings.html", form=form, password_form=password_form, logout_form=EmptyForm()
+        "school/settings.html",
+        form=form,
+        password_form=password_form,
+        logout_form=EmptyForm(),
+        kinds_form=kinds_form(),
     )
 
 

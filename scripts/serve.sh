@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make serve`: with REDIS_URL set, JOB_WORKERS queue workers (`flask jobs worker`) and the
-# PDF cache warmed after the deploy (`flask jobs warm`); then gunicorn with the given arguments.
+# PDF cache warmed after the deploy (`flask jobs warm`); what is kept only for a set time is
+# deleted (`flask purge`, also worth a daily timer); then gunicorn with the given arguments.
 # Without Redis every web worker builds PDFs in a thread of its own (the embedded queue).
 set -eu
 FLASK="${FLASK:-.venv/bin/flask --app school}"
@@ -19,4 +20,5 @@ if [ -n "${REDIS_URL:-}" ] && [ "${JOB_QUEUE:-redis}" = "redis" ]; then
   done
   $FLASK jobs warm
 fi
+$FLASK purge
 $GUNICORN "$@"

@@ -12,6 +12,7 @@ character anywhere, for text stored before the input rules existed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,34 @@ from school.textinput import one_line, text_lines
 
 # How often subscribed calendars should look for changes.
 REFRESH = timedelta(hours=6)
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+_REMINDER = re.compile(r"(\d{1,4})([dhm])")
+# Reminders longer before than this are surely a typing mistake.
+MAX_REMINDER = timedelta(days=28)
+
+
+def parse_reminders(text: str | None) -> tuple[timedelta, ...]:
+    """Reminders as written in the settings: "1d,1h", "30m", "" or "none" for none.
+
+    Each is a number and a unit (d, h, m), largest first in the result, each once; anything
+    else is a ValueError naming it.
+    """
+    found: set[timedelta] = set()
+    for part in (text or "").replace(" ", "").lower().split(","):
+        if part in ("", "none"):
+            continue
+        match = _REMINDER.fullmatch(part)
+        if match is None:
+            raise ValueError(f"not a reminder: {part!r} (use 1d, 2h or 30m)")
+        delta = timedelta(**{_UNITS[match[2]]: int(match[1])})
+        if not timedelta(0) < delta <= MAX_REMINDER:
+            raise ValueError(f"a reminder must be from 1 minute to 28 days before: {part!r}")
+        found.add(delta)
+    return tuple(sorted(found, reverse=True))
+
+
+def _trigger_text(delta: timedelta) -> str:
+    return icalendar.vDuration(-delta).to_ical().decode()
 
 
 @dataclass(frozen=True)
@@ -41,6 +70,8 @@ class CalendarEntry:
     tentative: bool = False
     location: str | None = None
     categories: tuple[str, ...] = ()
+    # VALARM reminders this long before the start (personal feeds, for people with a place).
+    alarms: tuple[timedelta, ...] = ()
 
 
 def event_uid(webinar_id: int, domain: str) -> str:
@@ -79,7 +110,21 @@ def _event(entry: CalendarEntry) -> icalendar.Event:
     categories = [one_line(term) for term in entry.categories if one_line(term).strip()]
     if categories:
         event.add("categories", categories)
+    if not entry.cancelled:
+        for delta in entry.alarms:
+            event.add_component(_alarm(entry, delta))
     return event
+
+
+def _alarm(entry: CalendarEntry, delta: timedelta) -> icalendar.Alarm:
+    """A reminder shown ``delta`` before the start (RFC 5545 3.6.6, with RFC 9074's UID)."""
+    name, _at, domain = entry.uid.partition("@")
+    alarm = icalendar.Alarm()
+    alarm.add("uid", f"{name}-alarm{_trigger_text(delta)}@{domain}")
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", one_line(entry.title))
+    alarm.add("trigger", -delta, parameters={"RELATED": "START"})
+    return alarm
 
 
 def build_calendar(

@@ -13,13 +13,19 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from school.forms import SchoolForm, choices, markdown_text
 from school.i18n import timezone_choices
 from school.timeutil import is_valid_timezone
 from webinars.rules import is_web_url
-from webinars.services import MAX_CAPACITY, MAX_DURATION_MINUTES, MESSAGES, WebinarData
+from webinars.services import (
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    MAX_REASON,
+    MESSAGES,
+    WebinarData,
+)
 
 
 def _timezone(form, field) -> None:
@@ -177,3 +183,34 @@ class TimezoneForm(SchoolForm):
         super().__init__(*args, **kwargs)
         only = set(COMMON_ZONES) | {current} if short else None
         self.tz.choices = choices(timezone_choices(only))
+
+
+class CancelForm(SchoolForm):
+    """Cancelling a webinar asks why: the people registered for it are told."""
+
+    reason = TextAreaField(
+        _l("Why is the webinar cancelled?"),
+        validators=[
+            DataRequired(_l("Say why the webinar is cancelled: registered people are told.")),
+            Length(max=MAX_REASON),
+        ],
+        description=_l(
+            "Registered people read it in their notifications, in their calendars and on the "
+            "webinar's page. Say whether it will take place another time."
+        ),
+    )
+
+
+# The reminders a personal feed can carry ("" is the site's CALENDAR_REMINDERS).
+REMINDER_CHOICES = (
+    ("", _l("As the site sets it")),
+    ("1d,1h", _l("1 day and 1 hour before")),
+    ("1d", _l("1 day before")),
+    ("1h", _l("1 hour before")),
+    ("15m", _l("15 minutes before")),
+    ("none", _l("No reminders")),
+)
+
+
+class FeedRemindersForm(SchoolForm):
+    reminders = SelectField(_l("Reminders in my calendar"), choices=choices(REMINDER_CHOICES))

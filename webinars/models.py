@@ -64,6 +64,14 @@ class Webinar(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The instructor's reason, told to registrants and shown where the webinar was.
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Registrations are deleted some time after the webinar (REGISTRATIONS_KEEP_DAYS); how many
+    # there were of each kind stays here, with no names.
+    registrations_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kept_registered: Mapped[int | None] = mapped_column()
+    kept_waitlisted: Mapped[int | None] = mapped_column()
+    kept_cancelled: Mapped[int | None] = mapped_column()
 
     created_by: Mapped[User | None] = relationship(passive_deletes=True)
     instructors: Mapped[list[User]] = relationship(
@@ -88,6 +96,11 @@ class Webinar(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == WebinarStatus.DRAFT
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """Taken off the schedule after it was published."""
+        return self.is_draft and self.published_at is not None
 
     def has_started(self, now: datetime | None = None) -> bool:
         return (now or now_utc()) >= self.starts_at
@@ -150,6 +163,8 @@ class WebinarFeedToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    # The feed's reminders before each webinar ("1d,1h", "none"); None: the site's default.
+    reminders: Mapped[str | None] = mapped_column(String(32))
 
     user: Mapped[User] = relationship(passive_deletes=True)
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -18,28 +17,23 @@ from flask import (
     session,
     url_for,
 )
-from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from school.downloads import private_attachment
 from school.i18n import select_timezone
 from school.markdown import markdown_to_text, render_markdown
-from school.models import Role
 from school.pagecache import public_page
-from school.permissions import can_view, require_edit, require_view, role_required
-from school.timeutil import now_utc, to_zone
+from school.permissions import can_view, require_edit, require_view
+from school.timeutil import now_utc
 from school.urls import host_of, public_url
 from school.views import safe_next
-from school.views_helpers import or_404, refuse
+from school.views_helpers import or_404
 from webinars import services
-from webinars.calendar import CalendarEntry, build_calendar, event_uid
+from webinars.calendar import CalendarEntry, build_calendar, event_uid, parse_reminders
 from webinars.feeds import FeedEntry, atom_id, build_atom
-from webinars.forms import TimezoneForm, WebinarForm
+from webinars.forms import FeedRemindersForm, TimezoneForm
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration, WebinarStatus
-from webinars.tables import csv_text
 from webinars.timetext import LocalTimes, duration_text, local_times, offset_difference
 
 bp = Blueprint("webinars", __name__)
@@ -197,7 +191,12 @@ def past():
 @bp.get("/webinars/<int:webinar_id>")
 @public_page
 def detail(webinar_id: int):
-    webinar = require_view(_webinar_or_404(webinar_id))
+    webinar = _webinar_or_404(webinar_id)
+    if not can_view(current_user, webinar):
+        if webinar.is_cancelled or webinar.is_withdrawn:
+            # It was on the schedule: say what became of it (and why), not "no such page".
+            return render_template("webinars/gone.html", webinar=webinar), 410
+        abort(404)
     registration = services.registration_of(current_user, webinar)
     position = services.waitlist_position(registration) if registration else None
     counts = services.seat_counts([webinar.id])[webinar.id]
@@ -288,6 +287,11 @@ def unregister(webinar_id: int):
     return redirect(url_for("webinars.mine"))
 
 
+def webcal(url: str) -> str:
+    """The ``webcal:`` form of a feed's address, which calendar apps open as a subscription."""
+    return "webcal:" + url.partition(":")[2]
+
+
 @bp.get("/webinars/mine")
 @login_required
 def mine():
@@ -298,13 +302,18 @@ def mine():
     feed_url = None
     if new_token:
         feed_url = public_url("webinars.personal_calendar", token=new_token)
+    feed = services.feed_token_of(current_user)
+    reminders_form = FeedRemindersForm(formdata=None)
+    reminders_form.reminders.data = (feed.reminders if feed else None) or ""
     return render_template(
         "webinars/mine.html",
         coming=coming,
         done=services.my_past(current_user, _page()),
         positions=positions,
-        feed=services.feed_token_of(current_user),
+        feed=feed,
         feed_url=feed_url,
+        webcal_url=webcal(feed_url) if feed_url else None,
+        reminders_form=reminders_form,
         tz_form=_timezone_form(),
         now=now_utc(),
     )
@@ -313,11 +322,29 @@ def mine():
 @bp.post("/webinars/mine/feed")
 @login_required
 def issue_feed():
+    replaced = services.feed_token_of(current_user) is not None
     session[FEED_TOKEN_KEY] = services.issue_feed_token(current_user)
-    flash(
-        _("Your personal calendar address is ready. Any earlier address no longer works."),
-        "success",
-    )
+    if replaced:
+        message = _(
+            "Your new personal calendar address is ready. The old address no longer works: "
+            "subscribe to the new one in your calendar app."
+        )
+    else:
+        message = _(
+            "Your personal calendar address is ready. Subscribe to it in your calendar app."
+        )
+    flash(message, "success")
+    return redirect(url_for("webinars.mine") + "#calendar-feed")
+
+
+@bp.post("/webinars/mine/feed/reminders")
+@login_required
+def feed_reminders():
+    form = FeedRemindersForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the listed reminders."), "error")
+    elif services.set_feed_reminders(current_user, form.reminders.data):
+        flash(_("Reminders saved. Calendar apps pick them up at their next update."), "success")
     return redirect(url_for("webinars.mine") + "#calendar-feed")
 
 
@@ -330,185 +357,6 @@ def revoke_feed():
     return redirect(url_for("webinars.mine") + "#calendar-feed")
 
 
-# --- instructors ----------------------------------------------------------------------------
-
-
-@bp.get("/webinars/manage")
-@role_required(Role.INSTRUCTOR)
-def manage():
-    pagination = services.managed(current_user, _page())
-    counts = services.seat_counts(w.id for w in pagination.items)
-    return render_template("webinars/manage.html", pagination=pagination, counts=counts)
-
-
-def _submitted(form: WebinarForm, webinar: Webinar | None) -> bool:
-    """Validate the form; when it fails, add the schedule's own checks so all problems show."""
-    if form.validate_on_submit():
-        return True
-    if request.method == "POST":
-        extra = services.problems(form.to_data(), webinar)
-        unseen = {k: v for k, v in extra.items() if not getattr(form, k).errors}
-        if unseen:
-            refuse(form, services.WebinarError(errors=unseen))
-    return False
-
-
-@bp.route("/webinars/new", methods=["GET", "POST"])
-@role_required(Role.INSTRUCTOR)
-def create():
-    form = WebinarForm()
-    if request.method == "GET":
-        form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
-        form.duration_minutes.data = 90
-        form.instructors.data = current_user.username
-    if _submitted(form, None):
-        try:
-            webinar = services.create_webinar(current_user, form.to_data())
-        except services.WebinarError as error:
-            refuse(form, error)
-        else:
-            flash(
-                _("The webinar has been saved as a draft. Publish it when it is ready."), "success"
-            )
-            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-    return _form_page(form, None)
-
-
-def _form_page(form: WebinarForm, webinar: Webinar | None):
-    status = 400 if form.errors else 200
-    return render_template("webinars/form.html", form=form, webinar=webinar), status
-
-
-@bp.route("/webinars/<int:webinar_id>/edit", methods=["GET", "POST"])
-@role_required(Role.INSTRUCTOR)
-def edit(webinar_id: int):
-    webinar = _editable(webinar_id)
-    form = WebinarForm()
-    if request.method == "GET":
-        form.fill_from(services.WebinarData.from_webinar(webinar))
-    if _submitted(form, webinar):
-        try:
-            services.update_webinar(current_user, webinar.id, form.to_data())
-        except services.WebinarError as error:
-            refuse(form, error)
-        except LookupError:
-            abort(404)
-        else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-    return _form_page(form, webinar)
-
-
-def _state_change(webinar_id: int, action, message) -> ResponseReturnValue:
-    """Change a webinar's status with ``action`` (a button's POST) and say ``message``."""
-    webinar = _editable(webinar_id)
-    try:
-        action(webinar.id)
-    except services.WebinarError as error:
-        flash(error.message, "error")
-    except LookupError:
-        abort(404)
-    else:
-        flash(str(message), "success")
-    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-
-
-# A webinar's status buttons: (endpoint, the address's last part), what each does and says after.
-STATUS_CHANGES = [
-    ("publish", services.publish, _l("The webinar is on the schedule now.")),
-    (
-        "unpublish",
-        services.unpublish,
-        _l("The webinar has been taken off the schedule. Registrations are kept."),
-    ),
-    (
-        "cancel",
-        services.cancel_webinar,
-        _l("The webinar has been cancelled. Registered people see it marked as cancelled."),
-    ),
-    ("restore", services.restore_webinar, _l("The webinar is back on the schedule.")),
-]
-
-for _name, _action, _message in STATUS_CHANGES:
-    bp.add_url_rule(
-        f"/webinars/<int:webinar_id>/{_name}",
-        _name,
-        role_required(Role.INSTRUCTOR)(partial(_state_change, action=_action, message=_message)),
-        methods=["POST"],
-    )
-
-
-@bp.post("/webinars/<int:webinar_id>/delete")
-@role_required(Role.INSTRUCTOR)
-def delete(webinar_id: int):
-    webinar = _editable(webinar_id)
-    try:
-        services.delete_webinar(webinar.id)
-    except services.WebinarError as error:
-        flash(error.message, "error")
-        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-    except LookupError:
-        abort(404)
-    flash(_("The draft has been deleted."), "success")
-    return redirect(url_for("webinars.manage"))
-
-
-def status_label(status: str) -> str:
-    labels = {
-        RegistrationStatus.REGISTERED.value: _("Registered"),
-        RegistrationStatus.WAITLISTED.value: _("Waiting list"),
-        RegistrationStatus.CANCELLED.value: _("Cancelled"),
-    }
-    return labels.get(status, status)
-
-
-@bp.get("/webinars/<int:webinar_id>/registrants")
-@role_required(Role.INSTRUCTOR)
-def registrants(webinar_id: int):
-    webinar = _editable(webinar_id)
-    pagination = services.registrants(webinar, _page())
-    return render_template(
-        "webinars/registrants.html",
-        webinar=webinar,
-        pagination=pagination,
-        counts=pagination.seats,
-        status_label=status_label,
-    )
-
-
-def _stamp(value: datetime | None, tz_name: str) -> str:
-    return to_zone(value, tz_name).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-@bp.get("/webinars/<int:webinar_id>/registrants.csv")
-@role_required(Role.INSTRUCTOR)
-def registrants_csv(webinar_id: int):
-    webinar = _editable(webinar_id)
-    tz_name = webinar.timezone
-    header = [
-        _("Username"),
-        _("Name"),
-        _("Status"),
-        _("Registered at (%(zone)s)", zone=tz_name),
-        _("Moved up from the waiting list at (%(zone)s)", zone=tz_name),
-        _("Cancelled at (%(zone)s)", zone=tz_name),
-    ]
-    rows = [
-        [
-            r.user.username,
-            r.user.display_name or "",
-            status_label(r.status),
-            _stamp(r.registered_at, tz_name),
-            _stamp(r.promoted_at, tz_name),
-            _stamp(r.cancelled_at, tz_name),
-        ]
-        for r in services.all_registrants(webinar)
-    ]
-    return private_attachment(
-        csv_text(header, rows), f"webinar-{webinar.id}-registrants.csv", "text/csv"
-    )
-
-
 # --- calendars and feeds --------------------------------------------------------------------
 
 
@@ -516,6 +364,8 @@ def _description(webinar: Webinar, join_url: str | None = None, withdrawn: bool 
     parts = []
     if webinar.is_cancelled:
         parts.append(_("This webinar has been cancelled."))
+        if webinar.cancel_reason:
+            parts.append(_("The instructor's reason: %(reason)s", reason=webinar.cancel_reason))
     elif withdrawn:
         parts.append(_("This webinar has been taken off the schedule for now."))
     summary = markdown_to_text(webinar.summary)
@@ -529,15 +379,21 @@ def _description(webinar: Webinar, join_url: str | None = None, withdrawn: bool 
     return "\n\n".join(parts)
 
 
-def _entry(webinar: Webinar, registration: WebinarRegistration | None = None) -> CalendarEntry:
-    """A calendar entry; the join link only for a registration holding a place. A registrant's
-    webinar taken off the schedule is cancelled in their calendar until it comes back."""
+def _entry(
+    webinar: Webinar,
+    registration: WebinarRegistration | None = None,
+    alarms: tuple[timedelta, ...] = (),
+) -> CalendarEntry:
+    """A calendar entry; the join link and the ``alarms`` only for a registration holding a
+    place. A registrant's webinar taken off the schedule is cancelled in their calendar until
+    it comes back."""
     join_url = None
-    if (
+    holds_place = (
         registration is not None
         and registration.status == RegistrationStatus.REGISTERED
         and webinar.is_published
-    ):
+    )
+    if holds_place:
         join_url = webinar.join_url
     title = webinar.title
     withdrawn = registration is not None and webinar.is_draft
@@ -563,6 +419,7 @@ def _entry(webinar: Webinar, registration: WebinarRegistration | None = None) ->
         tentative=tentative,
         location=join_url,
         categories=(webinar.series,) if webinar.series else (),
+        alarms=alarms if holds_place else (),
     )
 
 
@@ -606,15 +463,25 @@ def webinar_calendar(webinar_id: int):
     return _calendar_response(body, f"webinar-{webinar.id}.ics", cache)
 
 
+def _reminders(choice: str | None) -> tuple[timedelta, ...]:
+    """A feed's reminders: its owner's choice, else the site's ``CALENDAR_REMINDERS``."""
+    try:
+        return parse_reminders(choice)
+    except ValueError:
+        return parse_reminders(current_app.config["CALENDAR_REMINDERS"])
+
+
 @bp.get("/webinars/feed/<token>.ics")
 def personal_calendar(token: str):
-    user = services.user_for_feed_token(token)
-    if user is None:
+    feed = services.feed_for_token(token)
+    if feed is None:
         abort(404)
+    user = feed.user
+    alarms = _reminders(feed.reminders or current_app.config["CALENDAR_REMINDERS"])
     # Calendar apps send no language: use the one saved in the account.
     with force_locale(user.locale or _locale()):
         body = build_calendar(
-            [_entry(r.webinar, r) for r in services.personal_calendar(user)],
+            [_entry(r.webinar, r, alarms) for r in services.personal_calendar(user)],
             name=_("My webinars: %(site)s", site=current_app.config["SITE_NAME"]),
             prodid=_prodid(),
         )

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from courses import codes
 from courses.models import Certificate, Course
+from school import notify
 from school.extensions import db
 from school.models import User
+from school.notifications import Kind
 
 
 def certificate_for(user: User | None, course: Course) -> Certificate | None:
@@ -34,7 +36,7 @@ def my_certificates(user: User) -> list[Certificate]:
 
 def issue_certificate(user: User, course: Course, now: datetime) -> Certificate:
     """The user's certificate for the course, issued now unless they already have one
-    (inside the caller's transaction)."""
+    (inside the caller's transaction); a new one is notified to its holder."""
     existing = db.session.scalar(
         select(Certificate).where(
             Certificate.user_id == user.id, Certificate.course_id == course.id
@@ -56,4 +58,11 @@ def issue_certificate(user: User, course: Course, now: datetime) -> Certificate:
         instructor_names="\n".join(u.shown_name for u in course.instructors),
     )
     db.session.add(certificate)
+    notify.send(
+        Kind.CERTIFICATE_ISSUED,
+        [user.id],
+        link=("courses.course", {"slug": course.slug}),
+        now=now,
+        title=course.title,
+    )
     return certificate

@@ -179,3 +179,21 @@ def test_addresses_printed_before_the_move_still_verify(client, login, teacher):
     assert lookup.status_code == 308
     assert lookup.headers["Location"].endswith("/courses/certificates/?code=abcd")
     assert client.get(f"/certificates/{certificate.code}", follow_redirects=True).status_code == 200
+
+
+def test_a_new_certificate_is_told_to_its_holder_once(login, teacher):
+    from school.models import Notification
+
+    student = login("student", locale="en")
+    certificate = finish_course(student.user, teacher=teacher)
+    course = db.session.get(Course, certificate.course_id)
+    services.complete_item(student.user, course.items()[0])  # again: no second certificate
+    db.session.rollback()
+    rows = db.session.scalars(
+        db.select(Notification).where(Notification.user_id == student.user.id)
+    ).all()
+    assert [(n.kind, n.data["title"]) for n in rows] == [
+        ("certificate_issued", "Основы общественной защиты")
+    ]
+    page = student.get("/account/notifications", headers=EN).get_data(as_text=True)
+    assert "your certificate is ready" in page and 'href="/courses/osnovy/"' in page

@@ -7,6 +7,7 @@ import difflib
 import io
 import re
 import time
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -140,6 +141,38 @@ def pdf_reader(data: bytes):
 
     assert data.startswith(b"%PDF-"), data[:20]
     return PdfReader(io.BytesIO(data))
+
+
+# --------------------------------------------------------------------------- webinars
+
+
+def create_webinar(visitor, title: str, capacity: int = 25) -> str:
+    """Fill the new-webinar form (as an instructor), save the draft and publish it; returns the
+    page's path."""
+    page = visitor.page
+    visitor.goto("/webinars/manage")
+    follow(page, "main a[href='/webinars/new']")
+    page.fill("#title", title)
+    page.fill("#summary", "Разберём, как **подготовиться** к суду.")
+    page.fill("#presenters", "Анна Петрова (демо)")
+    # Tomorrow, so it is the first on the schedule.
+    page.fill("#start_date", (date.today() + timedelta(days=1)).isoformat())
+    page.fill("#start_time", "18:30")
+    page.fill("#duration_minutes", "60")
+    page.select_option("#timezone", "Asia/Yekaterinburg")
+    page.fill("#capacity", str(capacity))
+    page.fill("#join_url", "https://meet.example.org/e2e-instructor")
+    follow(page, "form.webinar-form button[type=submit]")
+    assert h1(page) == title, squash(page.inner_text("main"))
+    assert tr("ru", "The webinar has been saved as a draft. Publish it when it is ready.") in (
+        flashes(page)
+    )
+    assert page.locator(".badge-warn").count() == 1  # a draft
+
+    follow(page, "form[action$='/publish'] button")
+    assert tr("ru", "The webinar is on the schedule now.") in flashes(page)
+    assert page.locator(".badge-warn").count() == 0
+    return page.url.removeprefix(visitor.server.base_url)
 
 
 # --------------------------------------------------------------------------- quizzes

@@ -149,6 +149,9 @@ def test_student_pages(make_visitor, locale, small_course):
     page.fill("main form input[name=code]", code)
     tour.link("certificate-found", "main form button[type=submit]")
     assert page.url.endswith(f"/courses/certificates/{code}")
+    # The header's count of the certificate's notification, and the list of them.
+    tour.visit("home-notified", "/")
+    tour.visit("notifications", "/account/notifications")
 
     tour.visit("error-403", "/webinars/manage", status=403)
     tour.assert_clean()

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from tests.e2e.conftest import unique
-from tests.e2e.helpers import create_course, flashes, follow, h1, login, register, squash, tr
+from tests.e2e.helpers import (
+    create_course,
+    create_webinar,
+    flashes,
+    follow,
+    h1,
+    login,
+    register,
+    squash,
+    tr,
+)
 
 LOCALE = "ru"
-
-
-def create_webinar(visitor, title: str) -> str:
-    """Fill the new-webinar form, save the draft and publish it; returns the page's path."""
-    page = visitor.page
-    visitor.goto("/webinars/manage")
-    follow(page, "main a[href='/webinars/new']")
-    page.fill("#title", title)
-    page.fill("#summary", "Разберём, как **подготовиться** к суду.")
-    page.fill("#presenters", "Анна Петрова (демо)")
-    # Tomorrow, so it is the first on the schedule.
-    page.fill("#start_date", (date.today() + timedelta(days=1)).isoformat())
-    page.fill("#start_time", "18:30")
-    page.fill("#duration_minutes", "60")
-    page.select_option("#timezone", "Asia/Yekaterinburg")
-    page.fill("#capacity", "25")
-    page.fill("#join_url", "https://meet.example.org/e2e-instructor")
-    follow(page, "form.webinar-form button[type=submit]")
-    assert h1(page) == title, squash(page.inner_text("main"))
-    assert tr(LOCALE, "The webinar has been saved as a draft. Publish it when it is ready.") in (
-        flashes(page)
-    )
-    assert page.locator(".badge-warn").count() == 1  # a draft
-
-    follow(page, "form[action$='/publish'] button")
-    assert tr(LOCALE, "The webinar is on the schedule now.") in flashes(page)
-    assert page.locator(".badge-warn").count() == 0
-    return page.url.removeprefix(visitor.server.base_url)
 
 
 def test_instructor_publishes_webinar_and_lesson(visitor, make_visitor):

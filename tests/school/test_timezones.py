@@ -24,7 +24,7 @@ def test_russia_comes_first_from_west_to_east_in_russian():
     assert groups[0] == "Россия"
     russian = [zone for zone, _label, group in rows if group == "Россия"]
     assert russian[0] == "Europe/Kaliningrad" and russian[-1] in {"Asia/Kamchatka", "Asia/Anadyr"}
-    labels = dict((zone, label) for zone, label, _group in rows)
+    labels = {zone: label for zone, label, _group in rows}
     assert labels["Asia/Yekaterinburg"] == "Екатеринбург (UTC+5)"
     assert labels["Europe/Moscow"] == "Москва (UTC+3)"
     assert groups[-1] == "Другие страны и зоны"  # UTC, in no country

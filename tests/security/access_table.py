@@ -1,8 +1,9 @@
 """Who may open or change what: one row per route (and object variant), one outcome per role.
 
 Outcomes: ``OK`` (2xx, or a redirect that is not the login page), ``DENY`` (403 or 404; the
-login page for anonymous visitors) and ``HIDDEN`` (404, so the object's existence does not
-leak; anonymous visitors may be sent to log in instead). Every route of ``app.url_map`` must
+login page for anonymous visitors), ``HIDDEN`` (404, so the object's existence does not
+leak; anonymous visitors may be sent to log in instead) and ``GONE`` (410: a page that was
+public says what became of it, such as a cancelled webinar). Every route of ``app.url_map`` must
 have at least one row; a new route fails the sweep until someone classifies it here.
 """
 
@@ -20,7 +21,7 @@ from tests.conftest import PASSWORD
 from tests.security import world as make
 from tests.security.world import ROLES, World
 
-OK, DENY, HIDDEN = "ok", "deny", "hidden"
+OK, DENY, HIDDEN, GONE = "ok", "deny", "hidden", "gone"
 
 Args = Callable[[World], dict[str, Any]]
 Data = Callable[[World], dict[str, Any]]
@@ -158,6 +159,13 @@ ROWS: list[Row] = [
     ),
     Row("school.end_other_sessions", "POST", USERS),
     Row("school.export_data", "GET", USERS),
+    Row("notifications.index", "GET", USERS),
+    Row(
+        "notifications.choose_kinds",
+        "POST",
+        USERS,
+        data=lambda w: {"kinds": ["waitlist_place", "webinar_cancelled"]},
+    ),
     Row("school.delete_account", "GET", USERS),
     # Without the password and the tick the form only comes back: nobody is deleted here.
     Row("school.delete_account", "POST", USERS),
@@ -255,6 +263,14 @@ ROWS: list[Row] = [
         _w("draft_webinar", "webinar_id"),
         "draft",
     ),
+    # A cancelled webinar's page says so and why, to everyone but its editors, who see it all.
+    Row(
+        "webinars.detail",
+        "GET",
+        allow("instructor_a", "admin", other=GONE),
+        _w("cancelled_webinar", "webinar_id"),
+        "cancelled",
+    ),
     Row("webinars.webinar_calendar", "GET", EVERYONE, _w("webinar", "webinar_id"), "published"),
     Row(
         "webinars.webinar_calendar",
@@ -282,6 +298,8 @@ ROWS: list[Row] = [
     Row("webinars.mine", "GET", USERS),
     Row("webinars.issue_feed", "POST", USERS),
     Row("webinars.revoke_feed", "POST", USERS),
+    # Without a feed address there is nothing to set: the page comes back, nothing changes.
+    Row("webinars.feed_reminders", "POST", USERS, data=lambda w: {"reminders": "1h"}),
     # The personal feed is a secret address: whoever holds it may read it, nobody else.
     Row("webinars.personal_calendar", "GET", EVERYONE, _w("feed_token", "token"), "token"),
     Row(
@@ -298,7 +316,15 @@ ROWS: list[Row] = [
     Row("webinars.edit", "POST", OWNER, _w("webinar", "webinar_id"), data=_webinar_data),
     Row("webinars.publish", "POST", OWNER, _target, prepare=make.new_webinar("draft")),
     Row("webinars.unpublish", "POST", OWNER, _target, prepare=make.new_webinar("published")),
-    Row("webinars.cancel", "POST", OWNER, _target, prepare=make.new_webinar("published")),
+    Row("webinars.cancel", "GET", OWNER, _w("webinar", "webinar_id")),
+    Row(
+        "webinars.cancel",
+        "POST",
+        OWNER,
+        _target,
+        data=lambda w: {"reason": "Ведущий заболел."},
+        prepare=make.new_webinar("published"),
+    ),
     Row("webinars.restore", "POST", OWNER, _target, prepare=make.new_webinar("cancelled")),
     Row("webinars.delete", "POST", OWNER, _target, prepare=make.new_webinar("draft")),
     Row("webinars.registrants", "GET", OWNER, _w("webinar", "webinar_id")),
@@ -898,6 +924,8 @@ def allowed_outcomes(expected: str, role: str) -> set[str]:
     """The outcomes that satisfy ``expected`` for ``role``."""
     if expected == OK:
         return {OK}
+    if expected == GONE:
+        return {"410"}
     denied = {"404"} if expected == HIDDEN else {"403", "404"}
     return denied | ({"login"} if role == "anon" else set())
 

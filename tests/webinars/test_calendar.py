@@ -83,7 +83,7 @@ def test_uid_stays_and_sequence_grows_when_the_webinar_changes(client, login, ow
 
 def test_cancelled_webinar_stays_in_the_public_calendar_as_cancelled(client, login, owner):
     webinar = make_webinar(owner)
-    login(user=owner).post(f"/webinars/{webinar.id}/cancel")
+    login(user=owner).post(f"/webinars/{webinar.id}/cancel", data={"reason": "Ведущий заболел."})
     event = events_by_uid(parse(client.get("/webinars.ics")))[f"webinar-{webinar.id}@localhost"]
     assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
     # Its own page and file are gone for the public.
@@ -116,7 +116,7 @@ def test_personal_feed_has_my_registrations_with_join_links_only(client, login, 
     for webinar in (mine, queued, cancelled, left):
         student.post(f"/webinars/{webinar.id}/register")
     student.post(f"/webinars/{left.id}/unregister")
-    login(user=owner).post(f"/webinars/{cancelled.id}/cancel")
+    login(user=owner).post(f"/webinars/{cancelled.id}/cancel", data={"reason": "Ведущий заболел."})
     token = services.issue_feed_token(student.user)
 
     response = client.get(f"/webinars/feed/{token}.ics")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from school import services as accounts
 from school.extensions import db
+from school.models import Notification
 from tests.conftest import PASSWORD
 from tests.webinars.test_services import make_webinar, statuses, webinar_data
 from webinars import services
@@ -119,10 +120,16 @@ def test_drafts_and_cancelled_webinars_are_hidden_from_students(client, login, o
     services.cancel_webinar(cancelled.id)
     student = login()
     for webinar in (draft, cancelled):
-        for url in (f"/webinars/{webinar.id}", f"/webinars/{webinar.id}.ics"):
+        # A cancelled webinar's page says so (410, below); its file and the rest are gone.
+        urls = [f"/webinars/{webinar.id}.ics"]
+        if webinar is draft:
+            urls.append(f"/webinars/{webinar.id}")
+        for url in urls:
             assert client.get(url).status_code == 404
             assert student.get(url).status_code == 404
         assert student.post(f"/webinars/{webinar.id}/register").status_code == 404
+    assert client.get(f"/webinars/{cancelled.id}").status_code == 410
+    assert student.get(f"/webinars/{cancelled.id}").status_code == 410
     listing = text(student.get("/webinars/"))
     assert "Черновик" not in listing and "Отменённый" not in listing
     editor = login(user=owner)
@@ -256,7 +263,7 @@ def test_state_changes_are_posts_only(login, owner):
     assert editor.get(f"/webinars/{webinar.id}/publish").status_code == 405
     assert editor.post(f"/webinars/{webinar.id}/publish").status_code == 302
     assert db.session.get(Webinar, webinar.id).is_published
-    editor.post(f"/webinars/{webinar.id}/cancel")
+    editor.post(f"/webinars/{webinar.id}/cancel", data={"reason": "Ведущий заболел."})
     assert db.session.get(Webinar, webinar.id).is_cancelled
     editor.post(f"/webinars/{webinar.id}/restore")
     assert db.session.get(Webinar, webinar.id).is_published
@@ -384,6 +391,11 @@ def test_raising_the_capacity_in_the_form_promotes_the_waiting_list(login, owner
     editor.post(f"/webinars/{webinar.id}/edit", data=form_values(webinar, capacity="2"))
     values = sorted(statuses(webinar.id).values())
     assert values == ["registered", "registered", "waitlisted"]
+    # The one who moved up is told, and nobody else.
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "waitlist_place")
+    ).all()
+    assert told == [clients[1].user.id]
 
 
 def test_editing_changes_time_in_the_webinars_zone(login, owner):

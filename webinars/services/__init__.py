@@ -11,6 +11,7 @@ last place, on SQLite or PostgreSQL.
 - ``subscriptions``: what the calendar and Atom feeds carry, and personal feed addresses
 - ``permissions``: who may edit, see and join a webinar
 - ``accounts``: a person's webinar data in the account export and erasure
+- ``retention``: registrations deleted some time after their webinar, numbers kept
 - ``demo``: the demonstration schedule
 """
 
@@ -21,6 +22,7 @@ from webinars.services.permissions import may_edit, may_join, may_view
 from webinars.services.planning import (
     MAX_CAPACITY,
     MAX_DURATION_MINUTES,
+    MAX_REASON,
     MESSAGES,
     WebinarData,
     cancel_webinar,
@@ -44,6 +46,7 @@ from webinars.services.registration import (
     registration_of,
     waitlist_position,
 )
+from webinars.services.retention import purge_registrations
 from webinars.services.schedule import SeatCount, get_webinar, managed, past, seat_counts, upcoming
 from webinars.services.subscriptions import (
     ATOM_LIMIT,
@@ -52,11 +55,13 @@ from webinars.services.subscriptions import (
     announcements,
     atom_updated,
     feed_changed,
+    feed_for_token,
     feed_token_of,
     issue_feed_token,
     personal_calendar,
     public_calendar,
     revoke_feed_token,
+    set_feed_reminders,
     user_for_feed_token,
 )
 
@@ -69,6 +74,7 @@ __all__ = [
     "MAX_DURATION_MINUTES",
     "MAX_INT",
     "MAX_PAGE",
+    "MAX_REASON",
     "MESSAGES",
     "PER_PAGE",
     "REGISTRANTS_PER_PAGE",
@@ -86,6 +92,7 @@ __all__ = [
     "erase_user",
     "export_user",
     "feed_changed",
+    "feed_for_token",
     "feed_token_of",
     "get_webinar",
     "issue_feed_token",
@@ -100,6 +107,7 @@ __all__ = [
     "problems",
     "public_calendar",
     "publish",
+    "purge_registrations",
     "register",
     "registrants",
     "registration_of",
@@ -107,6 +115,7 @@ __all__ = [
     "revoke_feed_token",
     "seat_counts",
     "seed_demo",
+    "set_feed_reminders",
     "unpublish",
     "upcoming",
     "update_webinar",

@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from school import notify
 from school.database import begin_write, locked_row
 from school.extensions import db
 from school.models import User
+from school.notifications import Kind
 from school.refusal import Refusal
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
 
@@ -64,4 +66,23 @@ def _registered_count(webinar_id: int) -> int:
             )
         )
         or 0
+    )
+
+
+ACTIVE = [RegistrationStatus.REGISTERED.value, RegistrationStatus.WAITLISTED.value]
+
+
+def tell(webinar: Webinar, kind: Kind, user_ids=None, **facts) -> None:
+    """Notify ``user_ids`` (by default everyone holding or waiting for a place) of ``kind``
+    about ``webinar``, in the caller's transaction; the notification links to its page."""
+    if user_ids is None:
+        user_ids = select(WebinarRegistration.user_id).where(
+            WebinarRegistration.webinar_id == webinar.id, WebinarRegistration.status.in_(ACTIVE)
+        )
+    notify.send(
+        kind,
+        user_ids,
+        link=("webinars.detail", {"webinar_id": webinar.id}),
+        title=webinar.title,
+        **facts,
     )

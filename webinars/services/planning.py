@@ -13,7 +13,9 @@ from sqlalchemy import delete, func, select
 
 from school.extensions import db
 from school.models import Role, User
+from school.notifications import Kind
 from school.services import username_key
+from school.textinput import clean_text
 from school.timeutil import is_valid_timezone, localize, now_utc, to_zone
 from webinars.models import (
     RegistrationStatus,
@@ -23,12 +25,13 @@ from webinars.models import (
     webinar_instructors,
 )
 from webinars.rules import is_web_url, wall_time_exists
-from webinars.services.common import WebinarError, _locked, _registered_count
+from webinars.services.common import WebinarError, _locked, _registered_count, tell
 from webinars.services.registration import _promote
 from webinars.services.subscriptions import feed_changed
 
 MAX_CAPACITY = 100_000
 MAX_DURATION_MINUTES = 24 * 60
+MAX_REASON = 1000
 
 MESSAGES = {
     "title": _l("Enter a title."),
@@ -247,6 +250,7 @@ def update_webinar(actor: User, webinar_id: int, data: WebinarData) -> Webinar:
         db.session.rollback()
         raise WebinarError(errors=errors)
     before = _calendar_fingerprint(webinar)
+    started_at = webinar.starts_at
     _apply(webinar, data, starts_at)
     if instructors is not None:
         webinar.instructors = instructors
@@ -255,6 +259,8 @@ def update_webinar(actor: User, webinar_id: int, data: WebinarData) -> Webinar:
     webinar.updated_at = now_utc()
     if not webinar.is_draft:
         feed_changed(webinar.updated_at)
+    if webinar.starts_at != started_at and webinar.is_published and not webinar.has_ended():
+        tell(webinar, Kind.WEBINAR_MOVED, starts_at=webinar.starts_at, timezone=webinar.timezone)
     _promote(webinar)
     db.session.commit()
     return webinar
@@ -305,15 +311,24 @@ def _take_off_schedule(webinar: Webinar, now: datetime) -> None:
     webinar.sequence += 1
 
 
-def _set_cancelled(cancelled: bool) -> Callable[[Webinar, datetime], None]:
-    """Cancel, or undo the cancellation; calendars see a new sequence number either way."""
+def _set_cancelled(
+    cancelled: bool, reason: str | None = None
+) -> Callable[[Webinar, datetime], None]:
+    """Cancel (for ``reason``), or undo the cancellation; calendars see a new sequence number
+    either way, and everyone registered or waiting is told."""
 
     def apply(webinar: Webinar, now: datetime) -> None:
         status = WebinarStatus.CANCELLED if cancelled else WebinarStatus.PUBLISHED
         webinar.status = status.value
         webinar.cancelled_at = now if cancelled else None
+        webinar.cancel_reason = (
+            (clean_text(reason or "").strip()[:MAX_REASON] or None) if cancelled else None
+        )
         webinar.sequence += 1
-        if not cancelled:
+        if cancelled:
+            tell(webinar, Kind.WEBINAR_CANCELLED, reason=webinar.cancel_reason or "")
+        else:
+            tell(webinar, Kind.WEBINAR_RESTORED)
             _promote(webinar)
 
     return apply
@@ -327,12 +342,17 @@ _UNPUBLISH = _StatusChange(
     _l("Only a published webinar can be unpublished."),
     _take_off_schedule,
 )
-_CANCEL = _StatusChange(
-    lambda webinar: webinar.is_published,
-    _l("Only a published webinar can be cancelled."),
-    _set_cancelled(True),
-    refused_once_ended=True,
-)
+
+
+def _cancel(reason: str | None) -> _StatusChange:
+    return _StatusChange(
+        lambda webinar: webinar.is_published,
+        _l("Only a published webinar can be cancelled."),
+        _set_cancelled(True, reason),
+        refused_once_ended=True,
+    )
+
+
 _RESTORE = _StatusChange(
     lambda webinar: webinar.is_cancelled,
     _l("This webinar is not cancelled."),
@@ -351,9 +371,10 @@ def unpublish(webinar_id: int) -> Webinar:
     return _change_status(webinar_id, _UNPUBLISH)
 
 
-def cancel_webinar(webinar_id: int) -> Webinar:
-    """Cancel a published webinar; calendars get STATUS:CANCELLED, registrants see it marked."""
-    return _change_status(webinar_id, _CANCEL)
+def cancel_webinar(webinar_id: int, reason: str | None = None) -> Webinar:
+    """Cancel a published webinar for ``reason`` (the form asks for one): calendars get
+    STATUS:CANCELLED, registrants are notified and see it marked, its page says why."""
+    return _change_status(webinar_id, _cancel(reason))
 
 
 def restore_webinar(webinar_id: int) -> Webinar:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from school.extensions import db
 from school.models import User
+from school.notifications import Kind
 from school.timeutil import now_utc
 from webinars.models import RegistrationStatus, Webinar, WebinarRegistration
 from webinars.services.common import (
@@ -22,6 +23,7 @@ from webinars.services.common import (
     _locked,
     _registered_count,
     active_registrations,
+    tell,
 )
 from webinars.services.schedule import SeatCount
 
@@ -199,6 +201,8 @@ def _promote(webinar: Webinar, now: datetime | None = None) -> list[WebinarRegis
     for registration in promoted:
         registration.status = RegistrationStatus.REGISTERED.value
         registration.promoted_at = now
+    if promoted:
+        tell(webinar, Kind.WAITLIST_PLACE, [r.user_id for r in promoted])
     return promoted
 
 

@@ -116,12 +116,28 @@ def feed_token_of(user: User) -> WebinarFeedToken | None:
 
 
 def issue_feed_token(user: User) -> str:
-    """Create a new secret feed address for ``user``; any earlier one stops working."""
+    """Create a new secret feed address for ``user``; any earlier one stops working (its
+    choice of reminders carries over)."""
     token = secrets.token_urlsafe(32)
+    earlier = feed_token_of(user)
+    reminders = earlier.reminders if earlier is not None else None
     db.session.execute(delete(WebinarFeedToken).where(WebinarFeedToken.user_id == user.id))
-    db.session.add(WebinarFeedToken(user_id=user.id, token_hash=_token_hash(token)))
+    db.session.add(
+        WebinarFeedToken(user_id=user.id, token_hash=_token_hash(token), reminders=reminders)
+    )
     db.session.commit()
     return token
+
+
+def set_feed_reminders(user: User, reminders: str | None) -> bool:
+    """Choose the reminders of my feed ("1d,1h", "none"; None: the site's default). False
+    when I have no feed address."""
+    row = feed_token_of(user)
+    if row is None:
+        return False
+    row.reminders = reminders or None
+    db.session.commit()
+    return True
 
 
 def revoke_feed_token(user: User) -> bool:
@@ -130,8 +146,8 @@ def revoke_feed_token(user: User) -> bool:
     return bool(result.rowcount)
 
 
-def user_for_feed_token(token: str) -> User | None:
-    """The active owner of a feed token, or None."""
+def feed_for_token(token: str) -> WebinarFeedToken | None:
+    """The feed of a token, if its owner's account is active; else None."""
     if not token or len(token) > 128:
         return None
     row = db.session.scalar(
@@ -139,4 +155,10 @@ def user_for_feed_token(token: str) -> User | None:
     )
     if row is None or not row.user.is_active_account:
         return None
-    return row.user
+    return row
+
+
+def user_for_feed_token(token: str) -> User | None:
+    """The active owner of a feed token, or None."""
+    row = feed_for_token(token)
+    return row.user if row is not None else None
