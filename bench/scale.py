@@ -128,6 +128,17 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def analyze(app) -> None:
+    """Refresh the planner's statistics after bulk loading (``ANALYZE``, on both databases):
+    on a site that grew slowly, PostgreSQL's autovacuum has done it."""
+    from sqlalchemy import text
+
+    from school.extensions import db
+
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+
 def bulk_figures(app, sizes: Sizes, log: Callable[[str], None] = _log) -> list[Figure]:
     """Insert each kind of bulk data and measure its pages right after, so every page sees its
     own data and what came before (users first: the admin list has only the generated users)."""
@@ -147,11 +158,14 @@ def bulk_figures(app, sizes: Sizes, log: Callable[[str], None] = _log) -> list[F
     started = time.perf_counter()
     student_ids = scale_data.students(app, min(sizes.users, sizes.attempts) or 1)
     quiz_id, pages = scale_data.attempts(app, sizes.attempts, student_ids)
+    analyze(app)
     log(f"scale: inserted in {time.perf_counter() - started:.0f} s; rebuilding the statistics")
     out.append(rebuild_figure(app, quiz_id, sizes.attempts))
     step(pages)
     log(f"scale: {count(sizes.registrations)} webinar registrations")
-    step(scale_data.registrations(app, sizes.registrations))
+    registrations = scale_data.registrations(app, sizes.registrations)
+    analyze(app)
+    step(registrations)
     return out
 
 
@@ -242,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                     _log(f"generating and importing {args.entries} entries")
                     with app.app_context():
                         kb.load(kb.generate_entries(args.entries, kb.demo_entries()))
+                    analyze(app)
                     out += figures(measure(app, reader_paths(app)), args.entries)
                 if not args.no_bulk:
                     out += bulk_figures(app, sizes)

@@ -33,6 +33,7 @@ from school.pagecache import public_page
 from school.permissions import require_edit, require_view, role_required
 from school.slugs import slugify
 from school.views_helpers import (
+    confirm_delete,
     flash_redirect,
     or_404,
     refusals_flashed,
@@ -254,16 +255,24 @@ def edit(brochure_id: int):
     )
 
 
-@bp.post("/brochures/manage/<int:brochure_id>/delete")
+@bp.route("/brochures/manage/<int:brochure_id>/delete", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def delete(brochure_id: int):
     item = _brochure_or_404(brochure_id)
     if item.editions:
         flash(_("A published brochure cannot be deleted: readers may still download it."), "error")
         return redirect(url_for(".compose", brochure_id=item.id))
-    services.delete_brochure(item)
-    flash(_("Deleted."), "success")
-    return redirect(url_for(".manage"))
+    return confirm_delete(
+        title=_("Delete the draft «%(title)s»?", title=item.title),
+        consequence=_(
+            "Its sections and their order will be deleted. The knowledge-base entries in it "
+            "stay as they are."
+        ),
+        cancel=url_for(".compose", brochure_id=item.id),
+        delete=lambda: services.delete_brochure(item),
+        done=_("The draft «%(title)s» is deleted.", title=item.title),
+        then=url_for(".manage"),
+    )
 
 
 # What happened to an entry since the latest edition, as the compose page says it.

@@ -432,3 +432,31 @@ def test_entries_to_add_are_paged_found_by_their_words_and_go_to_the_chosen_sect
     )
     assert response.status_code == 404
     assert _items(bid) == [["pension"], []]
+
+
+def test_deleting_a_draft_asks_first_and_keeps_its_entries(staff_client, published):
+    item_id = f.brochure(staff_client.user, {"Пенсия": [published]}, slug="draft-to-go").id
+    entry_id = published.id
+    url = f"/brochures/manage/{item_id}/delete"
+    compose = staff_client.get(f"/brochures/manage/{item_id}", headers=EN).get_data(as_text=True)
+    assert f'href="{url}"' in compose  # a link to the question, not a button that deletes
+
+    page = staff_client.get(url, headers=EN).get_data(as_text=True)
+    assert "Delete the draft «Деньги в заключении»?" in page
+    assert db.session.get(Brochure, item_id) is not None
+
+    response = staff_client.post(url, headers=EN)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Brochure, item_id) is None
+    assert db.session.get(Entry, entry_id) is not None
+
+
+def test_a_published_brochure_offers_no_deletion(staff_client, published):
+    item = f.brochure(staff_client.user, {"Пенсия": [published]}, slug="published-one")
+    services.publish_edition(staff_client.user, item, "")
+    response = staff_client.get(f"/brochures/manage/{item.id}/delete", headers=EN)
+    assert response.status_code == 302
+    assert staff_client.post(f"/brochures/manage/{item.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Brochure, item.id) is not None

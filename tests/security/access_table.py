@@ -803,6 +803,7 @@ ROWS: list[Row] = [
     ),
     Row("brochures.edit", "GET", STAFF, _w("brochure", "brochure_id")),
     Row("brochures.edit", "POST", STAFF, _w("brochure", "brochure_id"), data=_brochure_data),
+    Row("brochures.delete", "GET", STAFF, _w("draft_brochure", "brochure_id")),
     Row(
         "brochures.delete",
         "POST",
