@@ -7,6 +7,7 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from brochures import glyphs, services
@@ -383,7 +384,7 @@ def fill_section(section_id: int):
     topic_id = request.form.get("topic_id", 0, type=id_number)
     topic_obj = or_404(db.session.get(Topic, topic_id) if topic_id else None)
     added = services.fill_section_from_topic(section, topic_obj)
-    flash(_("Entries added: %(count)s.", count=added), "success")
+    flash(ngettext("%(num)d entry added.", "%(num)d entries added.", added), "success")
     return redirect(url_for(".compose", brochure_id=section.brochure_id, _anchor=f"s{section.id}"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from courses import documents, services
@@ -507,10 +508,11 @@ def delete_module(slug: str, module_id: int):
     module = _module_of(_editable(slug), module_id)
     return confirm_delete(
         title=_("Delete «%(title)s»?", title=module.title),
-        consequence=_(
-            "The module and its %(count)s items will be deleted, with the students' progress "
-            "on them.",
-            count=len(module.items),
+        consequence=ngettext(
+            "The module and its %(num)d item will be deleted, with the students' progress on it.",
+            "The module and its %(num)d items will be deleted, with the students' progress on "
+            "them.",
+            len(module.items),
         ),
         cancel=url_for("courses.edit", slug=slug, _anchor=f"module-{module_id}"),
         delete=lambda: services.delete_module(module),

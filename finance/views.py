@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from finance import bundle as bundles
@@ -464,17 +465,7 @@ def import_entries():
             except bundles.BundleError as error:
                 problems = [services.problem_message(p) for p in error.problems]
             else:
-                flash(
-                    _(
-                        "Imported: %(created)s new, %(updated)s updated, %(unchanged)s "
-                        "unchanged entries; %(topics)s new topics.",
-                        created=summary.created,
-                        updated=summary.updated,
-                        unchanged=summary.unchanged,
-                        topics=summary.topics_created,
-                    ),
-                    "success",
-                )
+                flash(_import_summary(summary), "success")
                 return redirect(url_for(".manage"))
         status = 400
     elif request.method == "POST":
@@ -485,6 +476,17 @@ def import_entries():
         problems=problems,
         export_choices=services.EXPORT_CHOICES,
     ), status
+
+
+def _import_summary(summary) -> str:
+    """What an import did, each count with its own noun."""
+    parts = [
+        ngettext("%(num)d new entry", "%(num)d new entries", summary.created),
+        ngettext("%(num)d entry updated", "%(num)d entries updated", summary.updated),
+        ngettext("%(num)d entry unchanged", "%(num)d entries unchanged", summary.unchanged),
+        ngettext("%(num)d new topic", "%(num)d new topics", summary.topics_created),
+    ]
+    return _("Imported: %(parts)s.", parts=", ".join(parts))
 
 
 @bp.get("/manage/export.zip")

@@ -18,13 +18,12 @@ def _number(value: float) -> str:
 
 
 def _too_few(params: Mapping[str, Any]) -> str:
-    # Worded without plural forms: the counts are small and fixed by the question type.
     count = params.get("min", 1)
     what = params.get("what")
     if what == "choices":
-        return _("Give at least %(min)s choices.", min=count)
+        return ngettext("Give at least %(num)d choice.", "Give at least %(num)d choices.", count)
     if what == "pairs":
-        return _("Give at least %(min)s pairs.", min=count)
+        return ngettext("Give at least %(num)d pair.", "Give at least %(num)d pairs.", count)
     return _("Give at least one accepted answer.")
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from courses.models import Item
@@ -480,7 +481,7 @@ def confirm_import(quiz_id: int):
     except QuizError as error:
         flash(error.message, "error")
         return redirect(url_for("quizzes.import_gift", quiz_id=quiz.id))
-    flash(_("Questions imported: %(num)s.", num=count), "success")
+    flash(ngettext("%(num)d question imported.", "%(num)d questions imported.", count), "success")
     return redirect(url_for("quizzes.questions", quiz_id=quiz.id))
 
 

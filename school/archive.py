@@ -29,6 +29,8 @@ from typing import Any, BinaryIO
 import yaml
 from flask_babel import lazy_gettext as _l
 
+from school.i18n import Plural, formatted
+
 #: Metadata that archivers and editors add: never part of a bundle, never read.
 IGNORED_NAMES = frozenset({"Thumbs.db", "desktop.ini"})
 _FRONT_MATTER_RE = re.compile(
@@ -74,7 +76,11 @@ class BundleError(ValueError):
 MESSAGES = {
     "too_large": _l("The file is larger than %(limit_mb)s MB."),
     "too_large_unpacked": _l("Unpacked, the archive would take more than %(limit_mb)s MB."),
-    "too_many_files": _l("The archive holds more than %(limit)s files."),
+    "too_many_files": Plural(
+        "The archive holds more than %(num)s file.",
+        "The archive holds more than %(num)s files.",
+        "limit",
+    ),
     "bad_zip": _l("The file is not a readable zip archive."),
     "bad_entry": _l("%(path)s cannot be unpacked; the archive is damaged."),
     "unsafe_path": _l(
@@ -97,7 +103,7 @@ def message(problem: Problem, messages: dict[str, Any] | None = None) -> str:
     template = (messages or {}).get(problem.code) or MESSAGES.get(problem.code)
     if template is None:
         return str(problem)
-    return str(template) % {"path": problem.path, **problem.params}
+    return formatted(template, {"path": problem.path, **problem.params})
 
 
 # --------------------------------------------------------------------------- member names

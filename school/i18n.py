@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -9,13 +10,39 @@ from zoneinfo import ZoneInfo
 from babel import support
 from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
 from school import timezones
 from school.config import LANGUAGES
 from school.timeutil import is_valid_timezone
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A message that counts, for tables of messages made before any request: the form is
+    chosen and translated when it is shown. ``count`` names the value that is the number; it is
+    written as ``%(num)s``, in the reader's digits. Extracted like ``ngettext``
+    (``school.catalogs.KEYWORDS``)."""
+
+    singular: str
+    plural: str
+    count: str
+
+    def format(self, values: dict) -> str:
+        from flask_babel import get_translations
+
+        number = values[self.count]
+        text = get_translations().ngettext(self.singular, self.plural, int(number))
+        return text % {**values, "num": format_decimal(number)}
+
+
+def formatted(template, values: dict) -> str:
+    """A message from a table (text, lazy text or :class:`Plural`) with its values."""
+    if isinstance(template, Plural):
+        return template.format(values)
+    return str(template) % values
 
 
 def select_locale() -> str:

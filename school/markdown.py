@@ -26,13 +26,13 @@ import markdown as md
 import nh3
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from school import markdown_extensions as dialect
 from school import markdown_limits as limits
 from school import typography
 from school.archive import Problem
+from school.i18n import Plural
 from school.printing import IMAGE_PATH
 
 log = logging.getLogger(__name__)
@@ -190,30 +190,58 @@ def _rendered_text(text: str, language: str | None) -> _Rendered:
 
 #: What a form or an import says of each limit a text exceeds (school.markdown_limits' codes).
 LIMIT_MESSAGES = {
-    "length": _l("The text has %(found)s characters; the limit is %(limit)s."),
-    "depth": _l(
-        "Lists and quotes are nested %(found)s levels deep; the limit is %(limit)s levels."
+    "length": Plural(
+        "The text has %(num)s character; the limit is %(limit)s.",
+        "The text has %(num)s characters; the limit is %(limit)s.",
+        "found",
     ),
-    "elements": _l(
-        "The text has %(found)s paragraphs, list items and table cells; the limit is %(limit)s."
+    "depth": Plural(
+        "Lists and quotes are nested %(num)s level deep; the limit is %(limit)s levels.",
+        "Lists and quotes are nested %(num)s levels deep; the limit is %(limit)s levels.",
+        "found",
     ),
-    "brackets": _l("The text has %(found)s square brackets «[»; the limit is %(limit)s."),
-    "markers": _l(
-        "The text has %(found)s emphasis and code marks (*, _, `, ~); the limit is %(limit)s."
+    "elements": Plural(
+        "The text has %(num)s paragraph, list item or table cell; the limit is %(limit)s.",
+        "The text has %(num)s paragraphs, list items and table cells; the limit is %(limit)s.",
+        "found",
     ),
-    "run": _l("The text has a run of %(found)s backticks or tildes; the limit is %(limit)s."),
-    "abbreviations": _l("The text defines %(found)s abbreviations; the limit is %(limit)s."),
-    "abbreviation_uses": _l(
-        "Abbreviations are used %(found)s times in the text; the limit is %(limit)s."
+    "brackets": Plural(
+        "The text has %(num)s square bracket «[»; the limit is %(limit)s.",
+        "The text has %(num)s square brackets «[»; the limit is %(limit)s.",
+        "found",
     ),
-    "footnotes": _l("The text has %(found)s footnote references; the limit is %(limit)s."),
+    "markers": Plural(
+        "The text has %(num)s emphasis or code mark (*, _, `, ~); the limit is %(limit)s.",
+        "The text has %(num)s emphasis and code marks (*, _, `, ~); the limit is %(limit)s.",
+        "found",
+    ),
+    "run": Plural(
+        "The text has a run of %(num)s backtick or tilde; the limit is %(limit)s.",
+        "The text has a run of %(num)s backticks or tildes; the limit is %(limit)s.",
+        "found",
+    ),
+    "abbreviations": Plural(
+        "The text defines %(num)s abbreviation; the limit is %(limit)s.",
+        "The text defines %(num)s abbreviations; the limit is %(limit)s.",
+        "found",
+    ),
+    "abbreviation_uses": Plural(
+        "Abbreviations are used %(num)s time in the text; the limit is %(limit)s.",
+        "Abbreviations are used %(num)s times in the text; the limit is %(limit)s.",
+        "found",
+    ),
+    "footnotes": Plural(
+        "The text has %(num)s footnote reference; the limit is %(limit)s.",
+        "The text has %(num)s footnote references; the limit is %(limit)s.",
+        "found",
+    ),
 }
 
 
 def limit_message(problem: limits.Problem) -> str:
     """One limit a text exceeds, in words that name the limit."""
-    numbers = {"found": format_decimal(problem.found), "limit": format_decimal(problem.limit)}
-    return str(LIMIT_MESSAGES[problem.code]) % numbers
+    numbers = {"found": problem.found, "limit": format_decimal(problem.limit)}
+    return LIMIT_MESSAGES[problem.code].format(numbers)
 
 
 def limit_problems(text: str | None, path: str) -> list[Problem]:

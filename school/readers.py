@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from school import hooks
@@ -46,7 +47,9 @@ def _checked(name: str, reference: str, note: str, reader: PostalReader | None) 
     if not name:
         raise ReaderError(_l("Write the reader's name."), "name")
     if len(name) > NAME_MAX:
-        raise ReaderError(_l("At most %(count)s characters.", count=NAME_MAX), "name")
+        raise ReaderError(
+            ngettext("At most %(num)d character.", "At most %(num)d characters.", NAME_MAX), "name"
+        )
     reference = unicodedata.normalize("NFKC", reference or "").strip()
     if reference and not REFERENCE_RE.fullmatch(reference):
         raise ReaderError(
@@ -54,7 +57,9 @@ def _checked(name: str, reference: str, note: str, reader: PostalReader | None) 
         )
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ReaderError(_l("At most %(count)s characters.", count=NOTE_MAX), "note")
+        raise ReaderError(
+            ngettext("At most %(num)d character.", "At most %(num)d characters.", NOTE_MAX), "note"
+        )
     if reference:
         other = reader_by_reference(reference)
         if other is not None and other is not reader:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from courses import bundle
@@ -55,7 +56,14 @@ def clean_title(title: str | None) -> str:
     if not title:
         raise CourseError(_l("Enter a title."), "title")
     if len(title) > MAX_TITLE_LENGTH:
-        raise CourseError(_l("Use at most %(limit)s characters.", limit=MAX_TITLE_LENGTH), "title")
+        raise CourseError(
+            ngettext(
+                "Use at most %(num)d character.",
+                "Use at most %(num)d characters.",
+                MAX_TITLE_LENGTH,
+            ),
+            "title",
+        )
     return title
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -71,7 +72,12 @@ def _clean_summary(summary: str | None) -> str:
     summary = bundle.normalize_text(summary)
     if len(summary) > MAX_SUMMARY_LENGTH:
         raise CourseError(
-            _l("Use at most %(limit)s characters.", limit=MAX_SUMMARY_LENGTH), "summary"
+            ngettext(
+                "Use at most %(num)d character.",
+                "Use at most %(num)d characters.",
+                MAX_SUMMARY_LENGTH,
+            ),
+            "summary",
         )
     return summary
 

@@ -27,6 +27,7 @@ from courses.services.lookup import course_by_slug
 from school import archive
 from school.database import begin_write
 from school.extensions import db
+from school.i18n import Plural
 from school.models import User
 from school.permissions import can_edit
 from school.timeutil import now_utc
@@ -94,7 +95,11 @@ BUNDLE_MESSAGES = {
     "too_large_unpacked": _l(
         "Unpacked, the archive would take more than %(limit_mb)s MB. It cannot be a course."
     ),
-    "too_many_files": _l("The archive holds more than %(limit)s files."),
+    "too_many_files": Plural(
+        "The archive holds more than %(num)s file.",
+        "The archive holds more than %(num)s files.",
+        "limit",
+    ),
     "bad_zip": _l("The file is not a readable zip archive."),
     "bad_entry": _l("%(path)s cannot be unpacked; the archive is damaged."),
     "unsafe_path": _l(
@@ -124,7 +129,11 @@ BUNDLE_MESSAGES = {
     "bad_front_matter": _l("%(path)s: the front matter must be lines of the form key: value."),
     "missing_title": _l("%(path)s has no title."),
     "bad_value": _l("%(path)s: the value of %(key)s is not valid."),
-    "value_too_long": _l("%(path)s: %(key)s is longer than %(limit)s characters."),
+    "value_too_long": Plural(
+        "%(path)s: %(key)s is longer than %(num)s character.",
+        "%(path)s: %(key)s is longer than %(num)s characters.",
+        "limit",
+    ),
     "bad_language": _l("%(path)s: language must be ru or en."),
     "bad_slug": _l(
         "%(path)s: «%(slug)s» is not a valid name (lowercase Latin letters, digits and hyphens)."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from quizzes.models import Question, Quiz
 from quizzes.questions import Question as QuestionData
@@ -28,7 +28,13 @@ def add_question(quiz: Quiz, question: QuestionData) -> Question:
     quiz = lock_quiz(quiz.id)
     if len(quiz.questions) >= MAX_QUESTIONS:
         db.session.rollback()
-        raise QuizError(_l("A quiz can hold at most %(limit)s questions.", limit=MAX_QUESTIONS))
+        raise QuizError(
+            ngettext(
+                "A quiz can hold at most %(num)d question.",
+                "A quiz can hold at most %(num)d questions.",
+                MAX_QUESTIONS,
+            )
+        )
     row = _question_row(quiz, question, len(quiz.questions))
     db.session.add(row)
     touch(quiz)
@@ -85,7 +91,13 @@ def replace_questions(quiz: Quiz, questions: Sequence[QuestionData], *, replace:
         db.session.flush()
     start = len(quiz.questions)
     if start + len(questions) > MAX_QUESTIONS:
-        raise QuizError(_l("A quiz can hold at most %(limit)s questions.", limit=MAX_QUESTIONS))
+        raise QuizError(
+            ngettext(
+                "A quiz can hold at most %(num)d question.",
+                "A quiz can hold at most %(num)d questions.",
+                MAX_QUESTIONS,
+            )
+        )
     for offset, question in enumerate(questions):
         quiz.questions.append(_question_row(quiz, question, start + offset))
     touch(quiz)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from quizzes.models import (
     GRADING_HIGHEST,
@@ -52,7 +53,11 @@ def check_settings(settings: Settings) -> None:
         raise QuizError(_l("The pass mark is a percentage from 0 to 100."), "pass_mark")
     if settings.max_attempts is not None and not 1 <= settings.max_attempts <= MAX_ATTEMPTS_LIMIT:
         raise QuizError(
-            _l("Allow from 1 to %(limit)s attempts, or leave empty.", limit=MAX_ATTEMPTS_LIMIT),
+            ngettext(
+                "Allow from 1 to %(num)d attempt, or leave empty.",
+                "Allow from 1 to %(num)d attempts, or leave empty.",
+                MAX_ATTEMPTS_LIMIT,
+            ),
             "max_attempts",
         )
     if settings.grading not in GRADING_METHODS:
@@ -61,9 +66,10 @@ def check_settings(settings: Settings) -> None:
         1 <= settings.time_limit_minutes <= MAX_TIME_LIMIT_MINUTES
     ):
         raise QuizError(
-            _l(
-                "The time limit is from 1 to %(limit)s minutes, or empty for none.",
-                limit=MAX_TIME_LIMIT_MINUTES,
+            ngettext(
+                "The time limit is from 1 to %(num)d minute, or empty for none.",
+                "The time limit is from 1 to %(num)d minutes, or empty for none.",
+                MAX_TIME_LIMIT_MINUTES,
             ),
             "time_limit_minutes",
         )

@@ -404,7 +404,7 @@ def test_entries_to_add_are_paged_found_by_their_words_and_go_to_the_chosen_sect
 
     page = staff_client.get(path).get_data(as_text=True)
     assert len(re.findall(r'name="entry_id" value="\d+"', page)) == services.ADDABLE_PER_PAGE
-    assert "Утверждённых статей, которых ещё нет в брошюре: 26." in page
+    assert "26 утверждённых статей ещё нет в брошюре." in page
     assert f'href="{path}?page=2#add"' in page
     rest = staff_client.get(f"{path}?page=2").get_data(as_text=True)
     assert len(re.findall(r'name="entry_id" value="\d+"', rest)) == 6

@@ -78,7 +78,7 @@ def test_the_staff_topics_page_counts_entries_without_loading_them(app, login):
         page = client.get("/finance/manage/topics", headers={"Accept-Language": "en"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "entries: 4" in text and "entries: 2" in text and "entries: 0" in text
+    assert "4 entries" in text and "2 entries" in text and "0 entries" in text
     # Only the empty topic can be deleted.
     assert text.count("/delete") == 1
     assert not [sql for sql in seen.sql if "FROM finance_entries" in sql]

@@ -44,7 +44,7 @@ def test_upload_shows_a_preview_and_saves_only_on_confirmation(editor):
     response = upload(client, setup.quiz, ALL_TYPES_GIFT)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Questions in the file: 6." in page
+    assert "The file holds 6 questions." in page
     assert page.count('class="quiz-question quiz-preview"') == 6
     # As a student would see them (disabled controls), with the right answers marked.
     assert 'type="radio" name="qp1" value="0" disabled' in page
@@ -73,7 +73,7 @@ def test_pasted_text_works_too_and_replace_swaps_the_bank(make_quiz, login):
         f"/quizzes/{setup.quiz.id}/import", data={"text": text, "replace": "y"}, headers=EN
     )
     page = response.get_data(as_text=True)
-    assert "The quiz's current questions (6) will be replaced." in page
+    assert "The quiz's current 6 questions will be replaced." in page
     hidden = dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', page))
     assert hidden == {"gift_text": text, "replace": "1"}
     client.post(f"/quizzes/{setup.quiz.id}/import/confirm", data=hidden)

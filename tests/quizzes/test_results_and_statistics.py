@@ -116,7 +116,7 @@ def test_the_statistics_page(known, login):
         .get(f"/quizzes/{setup.quiz.id}/statistics", headers=EN)
         .get_data(as_text=True)
     )
-    assert "Finished attempts: 10." in page
+    assert "10 finished attempts." in page
     assert "Average: 40%." in page
     assert "weak students do better than strong ones" in page
     assert page.count('class="quiz-stat is-flagged"') == 1

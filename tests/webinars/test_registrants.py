@@ -75,7 +75,7 @@ def test_the_registrants_page_takes_the_same_queries_however_many_registered(log
     assert empty <= few
 
     first = editor.get(url, headers=EN).get_data(as_text=True)
-    assert "2 registered, 120 on the waiting list" in first
+    assert "2 people registered, 120 people on the waiting list" in first
     assert _shown(first)[:2] == ["boris", "vera"]  # anna cancelled; vera moved up
     assert len(_shown(first)) == services.REGISTRANTS_PER_PAGE
     second = editor.get(url + "?page=2", headers=EN).get_data(as_text=True)

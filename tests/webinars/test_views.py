@@ -84,7 +84,7 @@ def test_anonymous_visitors_see_the_schedule_but_never_the_join_link(client, own
     )
     index = client.get("/webinars/", headers=EN)
     assert index.status_code == 200 and webinar.title in text(index)
-    assert "Places left: 10 of 10" in text(index)
+    assert "10 places left of 10" in text(index)
     assert "Прошедший" not in text(index)
     page = client.get(f"/webinars/{webinar.id}", headers=EN)
     assert page.status_code == 200
@@ -373,7 +373,7 @@ def test_capacity_below_registered_is_refused_next_to_the_field(login, owner):
     response = editor.post(f"/webinars/{webinar.id}/edit", data=values, headers=EN)
     assert response.status_code == 400
     errors = re.search(r'<ul class="errors" id="capacity-error">(.*?)</ul>', text(response), re.S)
-    assert "Already registered: 3." in errors.group(1)
+    assert "3 people are already registered" in errors.group(1)
     assert 'value="Изменённое название"' in text(response)
     kept = db.session.get(Webinar, webinar.id)
     assert kept.capacity == 5 and kept.title == webinar.title

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 
 from school.extensions import db
@@ -134,10 +135,10 @@ def _check(
         elif data.capacity < registered:
             add(
                 "capacity",
-                _l(
-                    "Already registered: %(count)s. The number of places cannot be lower "
-                    "than that.",
-                    count=registered,
+                ngettext(
+                    "%(num)d person is already registered: there cannot be fewer places.",
+                    "%(num)d people are already registered: there cannot be fewer places.",
+                    registered,
                 ),
             )
     for name in ("join_url", "recording_url"):
