@@ -21,6 +21,10 @@ Protocol (all methods take the :class:`courses.models.Item`):
 
 ``label``
     Human name of the kind (a lazy string), shown to editors and students.
+``add_label``, ``new_label``, ``settings_label``
+    Whole phrases for the editors' buttons and headings ("Add a lesson", "New lesson",
+    "Lesson settings"): each language builds them in its own grammar, so none is made by
+    gluing ``label`` into a sentence.
 ``completable_by_hand``
     True if a student finishes it with "mark as done" (lessons); False if the handler calls
     :func:`courses.services.complete_item` itself (a quiz when passed).
@@ -70,6 +74,7 @@ __all__ = [
     "ItemKind",
     "LessonKind",
     "get_handler",
+    "kind_handler",
     "kind_label",
     "register_item_kind",
     "registered_kinds",
@@ -89,6 +94,9 @@ class ItemKind:
     """Base class of item kind handlers: every method has a harmless default."""
 
     label: Any = _l("Activity")
+    add_label: Any = _l("Add an activity")
+    new_label: Any = _l("New activity")
+    settings_label: Any = _l("Activity settings")
     completable_by_hand: bool = False
     creatable: bool = False
 
@@ -133,6 +141,9 @@ class LessonKind(ItemKind):
     """A Markdown lesson, read on the course's own lesson page and marked done by hand."""
 
     label = _l("Lesson")
+    add_label = _l("Add a lesson")
+    new_label = _l("New lesson")
+    settings_label = _l("Lesson settings")
     completable_by_hand = True
     creatable = True
 
@@ -165,6 +176,11 @@ def get_handler(kind: str) -> ItemKind | None:
 
 def registered_kinds() -> dict[str, ItemKind]:
     return dict(_handlers)
+
+
+def kind_handler(kind: str) -> ItemKind:
+    """The handler of ``kind``, or the defaults of :class:`ItemKind` for an unknown kind."""
+    return _handlers.get(kind) or ItemKind()
 
 
 def kind_label(kind: str) -> Any:

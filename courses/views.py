@@ -19,7 +19,7 @@ from courses.forms import (
     ModuleForm,
 )
 from courses.models import LESSON, Course, Item, Module
-from courses.registry import get_handler, kind_label, registered_kinds
+from courses.registry import get_handler, kind_handler, kind_label, registered_kinds
 from courses.services import CourseError
 from school.downloads import private_attachment
 from school.extensions import db, login_manager
@@ -62,6 +62,7 @@ def _helpers() -> dict:
 
     return {
         "kind_label": kind_label,
+        "kind_handler": kind_handler,
         "item_url": services.item_url,
         "handler_for": get_handler,
         "status_label": status_label,

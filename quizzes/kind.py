@@ -25,6 +25,9 @@ GIFT_SUFFIX = ".gift"
 
 class QuizKind(ItemKind):
     label = _l("Quiz")
+    add_label = _l("Add a quiz")
+    new_label = _l("New quiz")
+    settings_label = _l("Quiz settings")
     completable_by_hand = False
     creatable = True
 

@@ -207,3 +207,17 @@ def test_duplicating_an_item_copies_the_kinds_data(poll, teacher):
     assert response.headers["Location"].endswith(f"/courses/kurs/edit/items/{copy.id}")
     assert (copy.kind, copy.title, copy.position) == ("poll", "Опрос", 2)
     assert poll.questions[copy.id] == "Помог ли вам курс?"
+
+
+def test_editors_buttons_are_whole_phrases_in_russian(poll, teacher):
+    course, _item = build(teacher.user, poll)
+    module = course.modules[0]
+    ru = {"Accept-Language": "ru"}
+    editor = teacher.get("/courses/kurs/edit/", headers=ru).get_data(as_text=True)
+    assert "Добавить урок" in editor
+    assert "Добавить задание" in editor  # a kind without its own phrases has the defaults
+    assert "Добавить:" not in editor
+    form = teacher.get(
+        f"/courses/kurs/edit/modules/{module.id}/items/new?kind=lesson", headers=ru
+    ).get_data(as_text=True)
+    assert "<h1>Новый урок</h1>" in form or "Новый урок</h1>" in form

@@ -117,3 +117,20 @@ def test_plural_forms_are_checked_and_filled(tmp_path):
     assert not [p for p in catalogs.check(root) if p.package == "school"]
     with pytest.raises(ValueError, match="plural forms"):
         catalogs.fill("school", "ru", {"%(num)d place": "мест"}, root)
+
+
+@pytest.mark.parametrize(
+    ("role", "other_words"),
+    [("слушатель", ("студент", "учащ")), ("преподаватель", ("лектор", "учител"))],
+)
+def test_one_russian_term_per_role(role, other_words):
+    """The same people have one name everywhere (the role's name in the admin's list)."""
+    from babel.messages.pofile import read_po
+
+    for package in catalogs.PACKAGES:
+        with catalogs.po_path(package, "ru").open("rb") as handle:
+            for message in read_po(handle, locale="ru"):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                for form in forms:
+                    for word in other_words:
+                        assert word not in (form or "").lower(), (package, role, form)
