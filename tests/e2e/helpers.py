@@ -73,6 +73,12 @@ def assert_fits_screen(page) -> None:
     assert width <= screen, f"{page.url} is {width}px wide on a {screen}px screen"
 
 
+def log_out(visitor: Visitor) -> None:
+    """Open the account menu in the header and log out (no JavaScript needed)."""
+    visitor.page.click("header .account-menu summary")
+    follow(visitor.page, "header form[action$='/logout'] button")
+
+
 def login(visitor: Visitor, username: str, password: str | None = None) -> None:
     visitor.goto("/login")
     page = visitor.page

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import Visitor, axe_violations, running_server, unique, visitors_of
-from tests.e2e.helpers import PASSWORD, flashes, follow, h1, login, register, squash, tr
+from tests.e2e.helpers import PASSWORD, flashes, follow, h1, log_out, login, register, squash, tr
 
 NEW_PASSWORD = "другие четыре слова"
 
 
 def _log_out(visitor: Visitor) -> None:
-    follow(visitor.page, "header form[action$='/logout'] button")
+    log_out(visitor)
 
 
 def _log_in(visitor: Visitor, username: str, password: str) -> None:
