@@ -266,7 +266,12 @@ def all_entries_page(page: int = 1, per_page: int = ENTRIES_PER_PAGE):
         .join(EntryRevision, EntryRevision.id == Entry.published_revision_id)
         .order_by(func.lower(EntryRevision.question), Entry.id)
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
+    # Counted without the join: a published revision always exists (a foreign key).
+    pagination.total = db.session.scalar(
+        select(func.count()).select_from(Entry).where(Entry.published_revision_id.is_not(None))
+    )
+    return pagination
 
 
 def newest_entries(limit: int = 5) -> list[Entry]:

@@ -66,6 +66,12 @@ def test_topic_pages_and_the_a_to_z_list_are_paginated_without_javascript(app, c
         page = client.get(f"/finance/questions/?page={number}").get_data(as_text=True)
         listed += re.findall(r"Вопрос (\d{3}) про пенсию", page)
     assert listed == sorted(listed) and len(listed) == ENTRIES_PER_PAGE + 5
+    # Page links follow the number of published questions (a draft is not counted).
+    f.entry(make_user("staff"), "draft-only", "Черновик?", valid_as_of=None)
+    first = client.get("/finance/questions/").get_data(as_text=True)
+    assert re.search(r'href="/finance/questions/\?page=2"[^>]*rel="next"', first)
+    last = client.get("/finance/questions/?page=2").get_data(as_text=True)
+    assert 'rel="next"' not in last
 
 
 def test_the_staff_topics_page_counts_entries_without_loading_them(app, login):
