@@ -91,25 +91,17 @@ class DuplicateCourse(CourseError):
 
 
 BUNDLE_MESSAGES = {
-    "too_large": _l("The file is larger than %(limit_mb)s MB."),
+    # What a course bundle says in its own words; the rest is the archive reader's
+    # (school.archive.MESSAGES).
     "too_large_unpacked": _l(
         "Unpacked, the archive would take more than %(limit_mb)s MB. It cannot be a course."
     ),
-    "too_many_files": Plural(
-        "The archive holds more than %(num)s file.",
-        "The archive holds more than %(num)s files.",
-        "limit",
-    ),
-    "bad_zip": _l("The file is not a readable zip archive."),
-    "bad_entry": _l("%(path)s cannot be unpacked; the archive is damaged."),
     "unsafe_path": _l(
         "%(path)s points outside the course folder (an absolute path or ../). "
         "The archive was refused."
     ),
     "symlink": _l("%(path)s is a link. Links are not allowed in a course archive."),
     "encrypted": _l("%(path)s is encrypted. Pack the course without a password."),
-    "duplicate_entry": _l("%(path)s appears twice in the archive."),
-    "file_too_large": _l("%(path)s is larger than %(limit_kb)s KB."),
     "no_course": _l(
         "No course.md found. The archive must hold one course folder with course.md in it."
     ),
@@ -120,12 +112,10 @@ BUNDLE_MESSAGES = {
         "%(path)s is not part of the course format (course.md, numbered module folders with "
         "module.md and numbered lessons)."
     ),
-    "not_utf8": _l("%(path)s is not UTF-8 text. Save it as UTF-8."),
     "no_front_matter": _l(
         "%(path)s must begin with front matter: a line ---, lines such as title: ..., and "
         "another line ---."
     ),
-    "bad_yaml": _l("%(path)s, line %(line)s: the front matter is not valid YAML (%(detail)s)."),
     "bad_front_matter": _l("%(path)s: the front matter must be lines of the form key: value."),
     "missing_title": _l("%(path)s has no title."),
     "bad_value": _l("%(path)s: the value of %(key)s is not valid."),
