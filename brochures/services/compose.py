@@ -39,7 +39,8 @@ def list_brochures(kind: str | None = None, published_only: bool = False) -> lis
     if kind:
         stmt = stmt.where(Brochure.kind == kind)
     if published_only:
-        stmt = stmt.where(Brochure.editions.any())
+        # Readers' lists show each brochure's latest edition: loaded with it, not one by one.
+        stmt = stmt.where(Brochure.editions.any()).options(selectinload(Brochure.editions))
     return list(db.session.scalars(stmt))
 
 

@@ -460,3 +460,15 @@ def test_a_published_brochure_offers_no_deletion(staff_client, published):
     assert staff_client.post(f"/brochures/manage/{item.id}/delete").status_code == 302
     db.session.expire_all()
     assert db.session.get(Brochure, item.id) is not None
+
+
+def test_the_index_panel_of_brochures_takes_the_same_queries_however_many(client, published):
+    from tests.querycount import page_statements
+
+    author = db.session.get(Entry, published.id).revisions[0].author
+    services.publish_edition(author, f.brochure(author, {"Пенсия": [published]}, slug="b-0"), "")
+    few = page_statements(client, "/finance/")
+    for n in range(1, 5):
+        item = f.brochure(author, {"Пенсия": [published]}, slug=f"b-{n}")
+        services.publish_edition(author, item, "")
+    assert page_statements(client, "/finance/") == few
