@@ -10,13 +10,20 @@ from zoneinfo import ZoneInfo
 from babel import support
 from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+    gettext,
+)
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
 from school import timezones
 from school.config import LANGUAGES
-from school.timeutil import is_valid_timezone
+from school.timeutil import is_valid_timezone, now_utc
 
 
 @dataclass(frozen=True)
@@ -31,8 +38,6 @@ class Plural:
     count: str
 
     def format(self, values: dict) -> str:
-        from flask_babel import get_translations
-
         number = values[self.count]
         text = get_translations().ngettext(self.singular, self.plural, int(number))
         return text % {**values, "num": format_decimal(number)}
@@ -103,18 +108,12 @@ def viewer_timezone() -> str:
 def timezone_choices(only=None) -> list[tuple[str, str, str]]:
     """Time zones for a select box in the active language: ``(zone, label, country)``,
     grouped by country with Russia first (``only``: just these zones)."""
-    from flask_babel import gettext
-
-    from school.timeutil import now_utc
-
     locale = str(get_locale())
     return timezones.zone_choices(locale, now_utc().date(), gettext("Other"), only)
 
 
 def zone_name(tz_name: str) -> str:
     """``Екатеринбург (Россия), UTC+5``: a zone as text, in the active language."""
-    from school.timeutil import now_utc
-
     return timezones.zone_name(tz_name, str(get_locale()), now_utc().date())
 
 
