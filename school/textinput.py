@@ -6,8 +6,9 @@ clean their output with them too, for text stored before the rules existed.
 
 - A soft line break (Word's ``\\v``), a form feed and the Unicode line and paragraph
   separators become a line break in a multi-line field and a space in a one-line field.
-- Other control characters (C0, DEL, C1) and the non-characters U+FFFE/U+FFFF are removed:
-  nobody can see them, and XML or iCalendar cannot carry them.
+- Other control characters (C0, DEL, C1), the non-characters U+FFFE/U+FFFF and the byte order
+  mark U+FEFF (pasted from files; calendar parsers strip it) are removed: nobody can see them,
+  and XML or iCalendar cannot carry them.
 - Tab, CR and LF are kept in a multi-line field; in a one-line field a tab becomes a space
   and CR or LF stay, for the form to refuse with a message.
 """
@@ -20,7 +21,7 @@ import re
 SOFT_BREAKS = "\v\f\x85\u2028\u2029"
 _SOFT = re.compile(f"[{SOFT_BREAKS}]")
 #: Invisible characters no field keeps (every control but tab, LF, CR and the soft breaks).
-_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 _LINE_ENDS = re.compile(r"\r\n?|\n")
 
 
