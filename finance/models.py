@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -71,6 +72,7 @@ class Entry(db.Model):
     """A question and its answer; the text lives in revisions, one of them published."""
 
     __tablename__ = "finance_entries"
+    __table_args__ = (Index("ix_finance_entries_sort_key_id", "sort_key", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -86,6 +88,9 @@ class Entry(db.Model):
             name="fk_finance_entries_published_revision_id",
         )
     )
+
+    # The published question's place in the A to Z list (school.collation); none when unpublished.
+    sort_key: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     topics: Mapped[list[Topic]] = relationship(
         secondary=entry_topics, back_populates="entries", order_by="Topic.position, Topic.id"

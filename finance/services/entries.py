@@ -260,17 +260,20 @@ def topic_page(topic: Topic, page: int = 1, per_page: int = ENTRIES_PER_PAGE):
 
 
 def all_entries_page(page: int = 1, per_page: int = ENTRIES_PER_PAGE):
-    """One page of every published question, alphabetically (the reader's A to Z)."""
+    """One page of every published question, alphabetically (the reader's A to Z).
+
+    The order is the stored sort key's (school.collation), so the index on (sort_key, id) serves
+    both the page and its count; only published entries have a key.
+    """
+    listed = Entry.sort_key.is_not(None)
     stmt = (
-        _published()
-        .join(EntryRevision, EntryRevision.id == Entry.published_revision_id)
-        .order_by(func.lower(EntryRevision.question), Entry.id)
+        select(Entry)
+        .where(listed)
+        .options(selectinload(Entry.published_revision))
+        .order_by(Entry.sort_key, Entry.id)
     )
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
-    # Counted without the join: a published revision always exists (a foreign key).
-    pagination.total = db.session.scalar(
-        select(func.count()).select_from(Entry).where(Entry.published_revision_id.is_not(None))
-    )
+    pagination.total = db.session.scalar(select(func.count()).select_from(Entry).where(listed))
     return pagination
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from finance import search as searching
 from finance.models import Entry, EntryRevision, EntryTerm
+from school.collation import sort_key
 from school.extensions import db
 from school.markdown import markdown_to_text
 
@@ -17,9 +18,11 @@ _MAX_TERM_LENGTH = 80
 
 
 def reindex(entry: Entry) -> None:
-    """Store the search terms of the entry's published revision (none when unpublished)."""
+    """Store the search terms and the A to Z place of the entry's published revision (none
+    when unpublished)."""
     db.session.execute(delete(EntryTerm).where(EntryTerm.entry_id == entry.id))
     revision = entry.published_revision
+    entry.sort_key = sort_key(revision.question) if revision is not None else None
     if revision is None:
         return
     weights = searching.index_document(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 
 from finance.services import ENTRIES_PER_PAGE, ENTRIES_PER_TOPIC
 from tests.finance import factories as f
@@ -72,6 +73,17 @@ def test_topic_pages_and_the_a_to_z_list_are_paginated_without_javascript(app, c
     assert re.search(r'href="/finance/questions/\?page=2"[^>]*rel="next"', first)
     last = client.get("/finance/questions/?page=2").get_data(as_text=True)
     assert 'rel="next"' not in last
+
+
+def test_the_a_to_z_list_follows_russian_alphabetical_order(app, client, make_user):
+    staff = make_user("staff")
+    questions = ["Яблоко?", "«Аренда» квартиры?", "10 рублей?", "Ёлка?", "2 рубля?", "елена?"]
+    for number, question in enumerate(questions):
+        f.entry(staff, f"q-{number}", question)
+    page = client.get("/finance/questions/").get_data(as_text=True)
+    shown = sorted(questions, key=lambda q: page.index(escape(q)))
+    # Numbers by value, quotes and case ignored, "ё" as "е", the same on both databases.
+    assert shown == ["2 рубля?", "10 рублей?", "«Аренда» квартиры?", "елена?", "Ёлка?", "Яблоко?"]
 
 
 def test_the_staff_topics_page_counts_entries_without_loading_them(app, login):

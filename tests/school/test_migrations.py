@@ -97,3 +97,41 @@ def test_dropping_the_email_keeps_every_account_and_what_hangs_on_it(database, t
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT email FROM users")).scalars().all() == [None]
             assert conn.execute(text("SELECT count(*) FROM recovery_codes")).scalar() == 1
+
+
+def test_published_entries_get_their_a_to_z_key_and_keep_their_revisions(
+    database, tmp_path, worker_id
+):
+    from school.collation import sort_key
+
+    with migrated_app(database, tmp_path, worker_id):
+        upgrade(revision="1ee8497fbe47")
+        now = {"now": "2026-01-01 00:00:00+00:00"}
+        with db.engine.begin() as conn:
+            for entry_id, slug in ((1, "published"), (2, "draft")):
+                conn.execute(
+                    text(
+                        "INSERT INTO finance_entries (id, slug, language, demo, created_at)"
+                        " VALUES (:id, :slug, 'ru', false, :now)"
+                    ),
+                    {"id": entry_id, "slug": slug, **now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO finance_entry_revisions (id, entry_id, number, status,"
+                        " question, short_answer, full_answer, legal_references, note,"
+                        " created_at, updated_at) VALUES (:id, :id, 1, 'draft', :question,"
+                        " '', '', '[]', '', :now, :now)"
+                    ),
+                    {"id": entry_id, "question": f"Ёлка {entry_id}?", **now},
+                )
+            conn.execute(text("UPDATE finance_entries SET published_revision_id = 1 WHERE id = 1"))
+        upgrade(revision="3e8b98b937ff")
+        with db.engine.connect() as conn:
+            keys = dict(conn.execute(text("SELECT id, sort_key FROM finance_entries")).all())
+            revisions = conn.execute(text("SELECT count(*) FROM finance_entry_revisions")).scalar()
+        assert bytes(keys[1]) == sort_key("Ёлка 1?") and keys[2] is None
+        downgrade(revision="1ee8497fbe47")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM finance_entry_revisions")).scalar() == 2
+        assert revisions == 2
