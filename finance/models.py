@@ -47,6 +47,8 @@ entry_topics = Table(
     db.metadata,
     Column("entry_id", ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True),
     Column("topic_id", ForeignKey("finance_topics.id", ondelete="CASCADE"), primary_key=True),
+    # A topic's entries in order (the index's first few of each topic, its pages).
+    Index("ix_finance_entry_topics_topic_entry", "topic_id", "entry_id"),
 )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from finance.models import Entry, EntryRevision, Status, Topic, entry_topics
@@ -213,7 +213,8 @@ def topic_summaries(per_topic: int = ENTRIES_PER_TOPIC) -> list[TopicSummary]:
     """Every topic with its count of published entries and its first ``per_topic`` of them.
 
     Four queries, whatever the number of topics and entries: the topics, the counts, the first
-    entries of each topic (a window over the link table), and their published revisions.
+    entries of each topic (one limited branch per topic, each read from the index on the link
+    table in entry order, so none reads past its first few), and their published revisions.
     """
     topics = list_topics()
     link = entry_topics
@@ -226,21 +227,18 @@ def topic_summaries(per_topic: int = ENTRIES_PER_TOPIC) -> list[TopicSummary]:
             .group_by(link.c.topic_id)
         ).all()
     )
-    ranked = (
-        select(
-            link.c.topic_id,
-            link.c.entry_id,
-            func.row_number()
-            .over(partition_by=link.c.topic_id, order_by=link.c.entry_id)
-            .label("rank"),
-        )
-        .join(Entry, Entry.id == link.c.entry_id)
-        .where(published)
-        .subquery()
-    )
-    firsts = db.session.execute(
-        select(ranked.c.topic_id, ranked.c.entry_id).where(ranked.c.rank <= per_topic)
-    ).all()
+    firsts: list[tuple[int, int]] = []
+    if topics:
+        branches = [
+            select(link.c.topic_id, link.c.entry_id)
+            .join(Entry, Entry.id == link.c.entry_id)
+            .where(link.c.topic_id == topic.id, published)
+            .order_by(link.c.entry_id)
+            .limit(per_topic)
+            .subquery()
+            for topic in topics
+        ]
+        firsts = [tuple(row) for row in db.session.execute(union_all(*map(_all_of, branches)))]
     entries = {
         entry.id: entry
         for entry in db.session.scalars(_published().where(Entry.id.in_({e for _t, e in firsts})))
@@ -251,6 +249,11 @@ def topic_summaries(per_topic: int = ENTRIES_PER_TOPIC) -> list[TopicSummary]:
     return [
         TopicSummary(topic, counts.get(topic.id, 0), by_topic.get(topic.id, [])) for topic in topics
     ]
+
+
+def _all_of(subquery) -> Select:
+    # A limited select inside UNION ALL must be a subquery on SQLite.
+    return select(*subquery.c)
 
 
 def topic_page(topic: Topic, page: int = 1, per_page: int = ENTRIES_PER_PAGE):

@@ -1,4 +1,5 @@
-"""A to Z sort keys: each published entry's place in the alphabetical list, with an index
+"""A to Z sort keys: each published entry's place in the alphabetical list, with an index;
+and an index of each topic's entries in order (the knowledge base's index page, topic pages)
 
 The key is ICU's Russian collation key of the published question (school.collation), compared
 byte by byte alike on SQLite and PostgreSQL, so the index on (sort_key, id) serves both the
@@ -39,9 +40,13 @@ def upgrade():
             entries.update().where(entries.c.id == entry_id).values(sort_key=sort_key(question))
         )
     op.create_index('ix_finance_entries_sort_key_id', 'finance_entries', ['sort_key', 'id'])
+    op.create_index(
+        'ix_finance_entry_topics_topic_entry', 'finance_entry_topics', ['topic_id', 'entry_id']
+    )
 
 
 def downgrade():
+    op.drop_index('ix_finance_entry_topics_topic_entry', table_name='finance_entry_topics')
     op.drop_index('ix_finance_entries_sort_key_id', table_name='finance_entries')
     if op.get_bind().dialect.name == 'sqlite':
         op.execute('ALTER TABLE finance_entries DROP COLUMN sort_key')
