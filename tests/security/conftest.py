@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from school import create_app
+from school import create_app, jobs
 from school.extensions import db
 from tests.conftest import IsolatedClient, _config, _empty_tables
 from tests.security.world import build_world
@@ -42,6 +42,7 @@ def matrix(database, tmp_path_factory):
     with app.app_context():
         world = build_world()
         yield app, world
+        jobs.close(app)  # no job opens a connection after the engine is disposed
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
