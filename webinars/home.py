@@ -17,7 +17,7 @@ HOME_WEBINARS = 3
 
 def home_section() -> str:
     """The next webinars on the schedule, with their places (the same for every visitor)."""
-    pagination = services.upcoming(1, per_page=HOME_WEBINARS)
+    pagination = services.upcoming(1, per_page=HOME_WEBINARS, count=False)
     if not pagination.items:
         return ""
     return render_template(

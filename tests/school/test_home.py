@@ -103,3 +103,13 @@ def test_every_visitor_gets_the_same_public_sections(app, staff, make_user):
     two = second.get("/", headers={"Host": "forged.example"}).get_data(as_text=True)
     assert one == two
     assert "forged" not in two
+
+
+def test_the_next_webinars_are_read_without_counting_the_schedule(client, make_user):
+    from tests.querycount import count_statements
+
+    make_webinar(make_user("instructor"), timedelta(days=1))
+    with count_statements() as seen:
+        assert client.get("/").status_code == 200
+    webinar_sql = [sql for sql in seen.sql if "FROM webinars" in sql]
+    assert webinar_sql and not [sql for sql in webinar_sql if "count(" in sql.lower()]

@@ -33,8 +33,11 @@ def get_webinar(webinar_id: int) -> Webinar | None:
     return db.session.get(Webinar, webinar_id)
 
 
-def upcoming(page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None):
-    """Published webinars that have not ended yet, soonest first."""
+def upcoming(
+    page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None, count: bool = True
+):
+    """Published webinars that have not ended yet, soonest first (``count=False``: a list with
+    no page links, and no query counting the schedule)."""
     stmt = (
         select(Webinar)
         .where(
@@ -42,7 +45,7 @@ def upcoming(page: int = 1, per_page: int = PER_PAGE, now: datetime | None = Non
         )
         .order_by(Webinar.starts_at, Webinar.id)
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=count)
 
 
 def past(page: int = 1, per_page: int = PER_PAGE, now: datetime | None = None):
