@@ -14,13 +14,14 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, permission rules, hooks and the ``finance`` CLI group."""
     from flask_babel import lazy_gettext as _l
 
-    from finance import cli, seed, services
+    from finance import cli, search_views, seed, services
     from finance.models import Entry, EntryRevision, Topic
     from finance.views import bp, home_section
     from school import hooks
     from school.models import Role
     from school.permissions import edit_rule, view_rule
 
+    del search_views  # its routes are on ``bp``
     app.register_blueprint(bp)
 
     def staff(user, obj) -> bool:

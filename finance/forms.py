@@ -98,3 +98,14 @@ class ImportForm(SchoolForm):
             "Markdown files with YAML front matter (entries/*.md) and topics.yaml, as exported."
         ),
     )
+
+
+class SynonymsForm(SchoolForm):
+    groups = TextAreaField(
+        _l("Synonym groups"),
+        validators=[Optional(), Length(max=50_000)],
+        description=_l(
+            "One group per line, its words and phrases separated by “=”, e.g. "
+            "“коммуналка = ЖКХ = коммунальные платежи”. A search for any of them finds the others."
+        ),
+    )

@@ -189,3 +189,43 @@ class EntryTerm(db.Model):
     )
     term: Mapped[str] = mapped_column(String(80), primary_key=True)
     weight: Mapped[int] = mapped_column(Integer)
+
+
+class EntryWord(db.Model):
+    """Words of an entry's published revision as written (folded), for spelling corrections.
+
+    The index of stems answers searches; this table answers "did you mean": a misspelt word
+    is compared with real words, and a real word is what the reader is offered.
+    """
+
+    __tablename__ = "finance_entry_words"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class SynonymGroup(db.Model):
+    """Words and phrases staff treat as one in searches ("коммуналка = ЖКХ = квартплата")."""
+
+    __tablename__ = "finance_synonym_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The phrases in the order staff wrote them.
+    phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class SearchMiss(db.Model):
+    """How often a query found nothing, per ISO week; nothing else about who asked, or when.
+
+    ``query`` is the folded query (lower case, words separated by one space); ``week`` is
+    ``YYYY-Www``.
+    """
+
+    __tablename__ = "finance_search_misses"
+
+    query: Mapped[str] = mapped_column(String(200), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,7 +21,8 @@ def seed(users: dict, log: Callable[[str], None]) -> None:
         return
     reviewer = users.get("staff") or users.get("admin")
     summary = services.import_bundle(reviewer, bundle.read_directory(DEMO_DIR), reviewer=reviewer)
+    groups = services.save_synonyms((DEMO_DIR / "synonyms.txt").read_text(encoding="utf-8"))
     log(
         f"  financial literacy: {summary.created + summary.updated} entries, "
-        f"{summary.topics_created} topics"
+        f"{summary.topics_created} topics, {groups} synonym groups"
     )

@@ -6,9 +6,9 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from finance import bundle as bundles
@@ -125,6 +125,9 @@ def search():
     query = request.args.get("q", "", type=str)[:200]
     page = request.args.get("page", 1, type=id_number)
     results = services.search(query, page=page)
+    if query and not results.total and page == 1:
+        # Counted without the reader: the query and the week only (see SearchMiss).
+        services.record_miss(query)
     hits = [
         {
             "hit": hit,
@@ -137,7 +140,14 @@ def search():
         }
         for hit in results.hits
     ]
-    return render_template("finance/search.html", results=results, hits=hits, query=query)
+    return render_template(
+        "finance/search.html",
+        results=results,
+        hits=hits,
+        query=query,
+        topics=services.list_topics() if query and not results.total else [],
+        answers_in_russian=str(get_locale()) != "ru",
+    )
 
 
 # ------------------------------------------------------------------------------ staff: entries

@@ -754,6 +754,10 @@ ROWS: list[Row] = [
         data=lambda w: {"review_due": "2030-01-01"},
     ),
     Row("finance.overdue", "GET", STAFF),
+    Row("finance.synonyms", "GET", STAFF),
+    Row("finance.synonyms", "POST", STAFF, data=lambda w: {"groups": "ЖКХ = коммуналка"}),
+    Row("finance.search_misses", "GET", STAFF),
+    Row("finance.clear_search_misses", "POST", STAFF, data=lambda w: {"query": "астрономия"}),
     Row("finance.topics", "GET", STAFF),
     Row(
         "finance.topics",
