@@ -157,6 +157,11 @@ class EntryRevision(db.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def self_reviewed(self) -> bool:
+        """Approved by its own author (allowed only by ``ALLOW_SELF_REVIEW``): said publicly."""
+        return self.reviewer_id is not None and self.reviewer_id == self.author_id
+
     def content(self) -> dict[str, Any]:
         """The revision's text fields, for comparing, copying and exporting."""
         return {

@@ -246,6 +246,7 @@ def _manage_entry_page(entry: Entry, approve_form: ApproveForm) -> str:
         approve_form=approve_form,
         review_form=review_form,
         today=services.today(),
+        self_review_allowed=services.self_review_allowed(),
     )
 
 

@@ -142,4 +142,7 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "CALENDAR_REMINDERS": os.environ.get("CALENDAR_REMINDERS", "1d,1h"),
         # Staff and administrators must log in with a second factor (school.credentials).
         "REQUIRE_TOTP": _bool("REQUIRE_TOTP", False),
+        # The knowledge base lets the author of a revision approve it (one-staff instances);
+        # such answers say so publicly and in print.
+        "ALLOW_SELF_REVIEW": _bool("ALLOW_SELF_REVIEW", False),
     }

@@ -22,6 +22,8 @@ from tests.security import world as make
 from tests.security.world import ROLES, World
 
 OK, DENY, HIDDEN, GONE = "ok", "deny", "hidden", "gone"
+# Allowed in, and the request turned down as asked (a 400 with its reason on the page).
+REFUSED = "refused"
 
 Args = Callable[[World], dict[str, Any]]
 Data = Callable[[World], dict[str, Any]]
@@ -744,6 +746,16 @@ ROWS: list[Row] = [
         STAFF,
         _first_revision,
         data=lambda w: {"valid_as_of": "2025-06-01"},
+        prepare=make.new_entry("in_review", writer="second_staff"),
+    ),
+    # Four eyes: the staff member wrote it, so may not approve it (ALLOW_SELF_REVIEW is off).
+    Row(
+        "finance.approve",
+        "POST",
+        {**STAFF, "staff": REFUSED},
+        _first_revision,
+        "own revision",
+        data=lambda w: {"valid_as_of": "2025-06-01"},
         prepare=make.new_entry("in_review"),
     ),
     Row(
@@ -931,6 +943,8 @@ def allowed_outcomes(expected: str, role: str) -> set[str]:
         return {OK}
     if expected == GONE:
         return {"410"}
+    if expected == REFUSED:
+        return {"400"}
     denied = {"404"} if expected == HIDDEN else {"403", "404"}
     return denied | ({"login"} if role == "anon" else set())
 
