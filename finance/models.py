@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.extensions import db
-from school.models import User
+from school.models import PostalReader, User
 from school.timeutil import UTCDateTime, now_utc
 
 
@@ -234,3 +234,53 @@ class SearchMiss(db.Model):
     query: Mapped[str] = mapped_column(String(200), primary_key=True)
     week: Mapped[str] = mapped_column(String(8), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuestionStatus(enum.StrEnum):
+    """Where a reader's question stands in the staff's queue."""
+
+    NEW = "new"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    SPAM = "spam"
+
+
+question_entries = Table(
+    "finance_question_entries",
+    db.metadata,
+    Column("question_id", ForeignKey("finance_questions.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_id", ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ReaderQuestion(db.Model):
+    """A reader's question: asked on the site (anonymously, with a code to check back) or by
+    letter (entered by staff, for a postal reader). Kept by day, never by time or address.
+
+    ``contact``, ``full_name``, ``institution`` and the link to the postal reader are personal:
+    :func:`finance.services.questions.purge` empties them after ``QUESTIONS_KEEP_DAYS``.
+    """
+
+    __tablename__ = "finance_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the reader's code: the code itself is shown once and never stored.
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(8), default="web")
+    status: Mapped[str] = mapped_column(String(12), default=QuestionStatus.NEW.value, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    reader_id: Mapped[int | None] = mapped_column(
+        ForeignKey("postal_readers.id", ondelete="SET NULL"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(32), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    institution: Mapped[str] = mapped_column(String(200), default="")
+    reply: Mapped[str] = mapped_column(Text, default="")
+    created_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    personal_purged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    entries: Mapped[list[Entry]] = relationship(secondary=question_entries, order_by="Entry.id")
+    reader: Mapped[PostalReader | None] = relationship(passive_deletes=True)

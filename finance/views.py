@@ -213,6 +213,8 @@ def new_entry():
     form = _entry_form()
     if request.method == "GET":
         form.language.data = "ru"
+        # "Start a new entry" from a reader's question fills the question in.
+        form.question.data = request.args.get("question", "", type=str)[:300]
     if request.method == "POST" and not form.slug.data and form.question.data:
         form.slug.data = slugify(form.question.data)
     answer = save_form(

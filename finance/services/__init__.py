@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from finance.services import questions
 from finance.services.accounts import export_user_data, forget_user
 from finance.services.bundle import (
     EXPORT_CHOICES,
@@ -15,6 +16,7 @@ from finance.services.bundle import (
 from finance.services.common import (
     REVIEW_PERIOD_MONTHS,
     FinanceError,
+    ListPage,
     add_months,
     default_review_due,
     today,
@@ -57,7 +59,6 @@ from finance.services.search import (
 )
 from finance.services.synonyms import (
     MISSES_PER_PAGE,
-    MissPage,
     clear_misses,
     iso_week,
     miss_key,
@@ -87,7 +88,7 @@ __all__ = [
     "EntryInput",
     "FinanceError",
     "ImportSummary",
-    "MissPage",
+    "ListPage",
     "SearchHit",
     "SearchPage",
     "TopicSummary",
@@ -118,6 +119,7 @@ __all__ = [
     "parse_references",
     "problem_message",
     "published_entries",
+    "questions",
     "record_miss",
     "reindex",
     "reindex_all",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from finance import expansion
 from finance import search as searching
 from finance.models import SearchMiss, SynonymGroup
-from finance.services.common import FinanceError, today
+from finance.services.common import FinanceError, ListPage, today
 from school.extensions import db
 from school.pagecache import commit_unseen
 
@@ -77,26 +76,7 @@ def record_miss(query: str) -> None:
         commit_unseen(db.session)
 
 
-@dataclass
-class MissPage:
-    """One page of :func:`misses_page`, with the attributes the pager macro reads."""
-
-    items: list
-    page: int
-    total: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
-
-
-def misses_page(page: int, per_page: int = MISSES_PER_PAGE) -> MissPage:
+def misses_page(page: int, per_page: int = MISSES_PER_PAGE) -> ListPage:
     """Queries that found nothing, most often first: ``(query, searches, last week)`` rows."""
     page = max(1, page)
     searches = func.sum(SearchMiss.count).label("searches")
@@ -108,7 +88,7 @@ def misses_page(page: int, per_page: int = MISSES_PER_PAGE) -> MissPage:
         .offset((page - 1) * per_page)
     ).all()
     total = db.session.scalar(select(func.count(func.distinct(SearchMiss.query))))
-    return MissPage(list(rows), page, total or 0, per_page)
+    return ListPage(list(rows), page, total or 0, per_page)
 
 
 def clear_misses(query: str | None = None) -> None:

@@ -359,7 +359,10 @@ def _finance(world: World) -> None:
     )
     draft_section = draft_brochure.sections[0]
     draft_item = brochures_services.add_item(draft_section, db.session.get(Entry, review.id))
+    question, _code = finance.questions.ask("Как получать пенсию в колонии?")
+    finance.questions.link_entry(question, db.session.get(Entry, entry.id))
     world.ids.update(
+        question=question.id,
         topic=topic.id,
         topic_slug=topic.slug,
         entry=entry.id,
@@ -390,6 +393,12 @@ def new_entry(state: str, writer: str = "staff"):
         world.ids["target_entry"] = entry.id
 
     return prepare
+
+
+def linked_question(world: World, role: str) -> None:
+    """The world's reader question, with the published entry linked to it again."""
+    question = db.session.get(finance.questions.ReaderQuestion, world["question"])
+    finance.questions.link_entry(question, db.session.get(Entry, world["entry"]))
 
 
 def new_topic(world: World, role: str) -> None:
