@@ -173,3 +173,27 @@ def test_staff_print_the_reply_letter_through_the_job_queue(app, login, make_use
     pdf = staff.get(large).data
     assert factories.size_pt(pdf) == (595.28, 841.89)
     assert factories.font_sizes(pdf).keys() - factories.font_sizes(response.data).keys()
+
+
+def test_questions_survive_a_json_backup_and_restore(app, make_user, tmp_path):
+    entry = factories.entry(make_user("staff"), "get-pension-in-prison", "Как получать пенсию?")
+    reader = readers.create_reader("Читатель", "R-9")
+    question = questions.enter_letter(
+        questions.LetterInput(
+            reader, "П-1", "Коми", "Пенсия?", full_name="И. И.", keep_personal=True
+        )
+    )
+    questions.link_entry(question, entry)
+    _web, code = questions.ask("Как платить за квартиру?", "+7 900")
+    dump = tmp_path / "dump.json"
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["backup", str(dump), "--format", "json"]).exit_code == 0
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.session.expire_all()
+    assert cli.invoke(args=["restore", str(dump)]).exit_code == 0
+    restored = db.session.get(ReaderQuestion, question.id)
+    assert restored.reader.reference == "R-9" and restored.full_name == "И. И."
+    assert [e.slug for e in restored.entries] == ["get-pension-in-prison"]
+    assert questions.question_by_code(code).contact == "+7 900"  # the code still opens it
