@@ -87,6 +87,7 @@ def _labels() -> dict[str, str]:
             "may be out of date or wrong."
         ),
         "demo_short": _("demonstration content, not legal advice"),
+        "self_reviewed": _("self-review: approved by its author, without a second reader"),
         "about_title": _("About this brochure"),
         "about": _(
             "Each chapter answers questions on one subject. Every answer begins with a short "

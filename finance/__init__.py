@@ -14,13 +14,14 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, permission rules, hooks and the ``finance`` CLI group."""
     from flask_babel import lazy_gettext as _l
 
-    from finance import cli, seed, services
+    from finance import cli, question_views, search_views, seed, services
     from finance.models import Entry, EntryRevision, Topic
     from finance.views import bp, home_section
     from school import hooks
     from school.models import Role
     from school.permissions import edit_rule, view_rule
 
+    del question_views, search_views  # their routes are on ``bp``
     app.register_blueprint(bp)
 
     def staff(user, obj) -> bool:
@@ -41,5 +42,8 @@ def init_app(app: Flask) -> None:
     hooks.register_exporter("finance", services.export_user_data)
     hooks.register_eraser("finance", services.forget_user)
     hooks.register_demo_seeder("finance", seed.seed, order=30)
+    hooks.register_purger("finance_questions", services.questions.purge)
+    hooks.register_reader_exporter("finance_questions", services.questions.export_reader_questions)
+    hooks.register_reader_eraser("finance_questions", services.questions.erase_reader_questions)
     if "finance" not in app.cli.commands:
         app.cli.add_command(cli.group)

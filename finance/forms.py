@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -98,3 +99,77 @@ class ImportForm(SchoolForm):
             "Markdown files with YAML front matter (entries/*.md) and topics.yaml, as exported."
         ),
     )
+
+
+class SynonymsForm(SchoolForm):
+    groups = TextAreaField(
+        _l("Synonym groups"),
+        validators=[Optional(), Length(max=50_000)],
+        description=_l(
+            "One group per line, its words and phrases separated by “=”, e.g. "
+            "“коммуналка = ЖКХ = коммунальные платежи”. A search for any of them finds the others."
+        ),
+    )
+
+
+class AskForm(SchoolForm):
+    text = TextAreaField(
+        _l("Your question"),
+        validators=[DataRequired(message=_l("Write your question.")), Length(max=4000)],
+        description=_l("Do not write names, dates of birth or where someone is held."),
+    )
+    contact = StringField(
+        _l("How to reply (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "An e-mail address or a telephone number, if you want a reply. Without it, check "
+            "back with the code you get."
+        ),
+    )
+    check = StringField(_l("Check question"), validators=[Optional(), Length(max=40)])
+    # Hidden from people (see the template); bots fill in every field.
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
+    token = HiddenField()
+
+
+class CodeForm(SchoolForm):
+    code = StringField(
+        _l("Your code"), validators=[DataRequired(message=_l("Write your code.")), Length(max=40)]
+    )
+
+
+class LetterForm(SchoolForm):
+    reader_reference = StringField(
+        _l("Reader's reference number"),
+        validators=[Optional(), Length(max=32)],
+        description=_l("From the register of postal readers; leave empty if the reader has none."),
+    )
+    reference = StringField(
+        _l("Letter's reference number"), validators=[Optional(), Length(max=32)]
+    )
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
+    text = TextAreaField(
+        _l("The question"),
+        validators=[DataRequired(message=_l("Write the question.")), Length(max=4000)],
+    )
+    full_name = StringField(
+        _l("Full name (not recommended)"), validators=[Optional(), Length(max=200)]
+    )
+    institution = StringField(
+        _l("Institution (not recommended)"), validators=[Optional(), Length(max=200)]
+    )
+    keep_personal = BooleanField(
+        _l("I mean to keep the full name or institution, although they identify a prisoner")
+    )
+
+
+class LinkForm(SchoolForm):
+    slug = StringField(
+        _l("Address of the answer"),
+        validators=[DataRequired(message=_l("Give the answer's address.")), Length(max=120)],
+        description=_l("The last part of its link, e.g. get-pension-in-prison."),
+    )
+
+
+class ReplyForm(SchoolForm):
+    reply = TextAreaField(_l("A note to the reader"), validators=[Optional(), Length(max=4000)])

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.extensions import db
-from school.models import User
+from school.models import PostalReader, User
 from school.timeutil import UTCDateTime, now_utc
 
 
@@ -164,6 +164,11 @@ class EntryRevision(db.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def self_reviewed(self) -> bool:
+        """Approved by its own author (allowed only by ``ALLOW_SELF_REVIEW``): said publicly."""
+        return self.reviewer_id is not None and self.reviewer_id == self.author_id
+
     def content(self) -> dict[str, Any]:
         """The revision's text fields, for comparing, copying and exporting."""
         return {
@@ -196,3 +201,93 @@ class EntryTerm(db.Model):
     )
     term: Mapped[str] = mapped_column(String(80), primary_key=True)
     weight: Mapped[int] = mapped_column(Integer)
+
+
+class EntryWord(db.Model):
+    """Words of an entry's published revision as written (folded), for spelling corrections.
+
+    The index of stems answers searches; this table answers "did you mean": a misspelt word
+    is compared with real words, and a real word is what the reader is offered.
+    """
+
+    __tablename__ = "finance_entry_words"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class SynonymGroup(db.Model):
+    """Words and phrases staff treat as one in searches ("коммуналка = ЖКХ = квартплата")."""
+
+    __tablename__ = "finance_synonym_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The phrases in the order staff wrote them.
+    phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class SearchMiss(db.Model):
+    """How often a query found nothing, per ISO week; nothing else about who asked, or when.
+
+    ``query`` is the folded query (lower case, words separated by one space); ``week`` is
+    ``YYYY-Www``.
+    """
+
+    __tablename__ = "finance_search_misses"
+
+    query: Mapped[str] = mapped_column(String(200), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuestionStatus(enum.StrEnum):
+    """Where a reader's question stands in the staff's queue."""
+
+    NEW = "new"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    SPAM = "spam"
+
+
+question_entries = Table(
+    "finance_question_entries",
+    db.metadata,
+    Column("question_id", ForeignKey("finance_questions.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_id", ForeignKey("finance_entries.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ReaderQuestion(db.Model):
+    """A reader's question: asked on the site (anonymously, with a code to check back) or by
+    letter (entered by staff, for a postal reader). Kept by day, never by time or address.
+
+    ``contact``, ``full_name``, ``institution`` and the link to the postal reader are personal:
+    :func:`finance.services.questions.purge` empties them after ``QUESTIONS_KEEP_DAYS``.
+    """
+
+    __tablename__ = "finance_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the reader's code: the code itself is shown once and never stored.
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(8), default="web")
+    status: Mapped[str] = mapped_column(String(12), default=QuestionStatus.NEW.value, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    reader_id: Mapped[int | None] = mapped_column(
+        ForeignKey("postal_readers.id", ondelete="SET NULL"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(32), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    institution: Mapped[str] = mapped_column(String(200), default="")
+    reply: Mapped[str] = mapped_column(Text, default="")
+    created_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    personal_purged: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    entries: Mapped[list[Entry]] = relationship(secondary=question_entries, order_by="Entry.id")
+    reader: Mapped[PostalReader | None] = relationship(passive_deletes=True)

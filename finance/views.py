@@ -6,9 +6,9 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from finance import bundle as bundles
@@ -125,6 +125,9 @@ def search():
     query = request.args.get("q", "", type=str)[:200]
     page = request.args.get("page", 1, type=id_number)
     results = services.search(query, page=page)
+    if query and not results.total and page == 1:
+        # Counted without the reader: the query and the week only (see SearchMiss).
+        services.record_miss(query)
     hits = [
         {
             "hit": hit,
@@ -137,7 +140,14 @@ def search():
         }
         for hit in results.hits
     ]
-    return render_template("finance/search.html", results=results, hits=hits, query=query)
+    return render_template(
+        "finance/search.html",
+        results=results,
+        hits=hits,
+        query=query,
+        topics=services.list_topics() if query and not results.total else [],
+        answers_in_russian=str(get_locale()) != "ru",
+    )
 
 
 # ------------------------------------------------------------------------------ staff: entries
@@ -203,6 +213,8 @@ def new_entry():
     form = _entry_form()
     if request.method == "GET":
         form.language.data = "ru"
+        # "Start a new entry" from a reader's question fills the question in.
+        form.question.data = request.args.get("question", "", type=str)[:300]
     if request.method == "POST" and not form.slug.data and form.question.data:
         form.slug.data = slugify(form.question.data)
     answer = save_form(
@@ -236,6 +248,7 @@ def _manage_entry_page(entry: Entry, approve_form: ApproveForm) -> str:
         approve_form=approve_form,
         review_form=review_form,
         today=services.today(),
+        self_review_allowed=services.self_review_allowed(),
     )
 
 

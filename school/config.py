@@ -132,6 +132,13 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "ONION_SERVICE": _bool("ONION_SERVICE", False),
         "ONION_LOGIN_LIMITS": os.environ.get("ONION_LOGIN_LIMITS", "60 per minute"),
         "ONION_REGISTER_LIMITS": os.environ.get("ONION_REGISTER_LIMITS", "20 per minute"),
+        # Readers' questions without an account (finance): sendings per client, and in onion mode.
+        "QUESTION_LIMITS": os.environ.get("QUESTION_LIMITS", "5 per hour"),
+        "ONION_QUESTION_LIMITS": os.environ.get("ONION_QUESTION_LIMITS", "20 per minute"),
+        # Seconds between showing the question form and sending it, below which it is a bot.
+        "QUESTION_MIN_SECONDS": float(os.environ.get("QUESTION_MIN_SECONDS", "5")),
+        # Readers' questions lose their personal fields this many days after they came.
+        "QUESTIONS_KEEP_DAYS": float(os.environ.get("QUESTIONS_KEEP_DAYS", "180")),
         # How long a one-time password-reset link works (school.resets), in hours.
         "PASSWORD_RESET_HOURS": float(os.environ.get("PASSWORD_RESET_HOURS", "24")),
         # How long things about people are kept (`flask purge` deletes what is older): a
@@ -142,4 +149,7 @@ def from_env(instance_path: str | os.PathLike[str]) -> dict:
         "CALENDAR_REMINDERS": os.environ.get("CALENDAR_REMINDERS", "1d,1h"),
         # Staff and administrators must log in with a second factor (school.credentials).
         "REQUIRE_TOTP": _bool("REQUIRE_TOTP", False),
+        # The knowledge base lets the author of a revision approve it (one-staff instances);
+        # such answers say so publicly and in print.
+        "ALLOW_SELF_REVIEW": _bool("ALLOW_SELF_REVIEW", False),
     }

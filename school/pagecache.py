@@ -158,7 +158,26 @@ def page_cache() -> PageCache:
     return current_app.extensions["page_cache"]
 
 
-def _cleared_after_commit(_session) -> None:
+#: Set in ``session.info`` around a commit no public page shows (see :func:`commit_unseen`).
+_UNSEEN = "pagecache_unseen_commit"
+
+
+def commit_unseen(session: Session) -> None:
+    """Commit a write that no public page shows (an anonymous counter), keeping stored pages.
+
+    Only for a session that holds nothing else: a bot's stream of such writes must not
+    empty every reader's cache.
+    """
+    session.info[_UNSEEN] = True
+    try:
+        session.commit()
+    finally:
+        session.info.pop(_UNSEEN, None)
+
+
+def _cleared_after_commit(session) -> None:
+    if session.info.get(_UNSEEN):
+        return
     if has_app_context() and "page_cache" in current_app.extensions:
         cache = page_cache()
         cache.clear()

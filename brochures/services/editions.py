@@ -45,6 +45,7 @@ def document_for(brochure: Brochure, edition_date: date | None = None) -> Docume
                     legal_references=list(revision.legal_references or []),
                     valid_as_of=revision.valid_as_of,
                     demo=item.entry.demo,
+                    self_reviewed=revision.self_reviewed,
                 )
             )
             keywords.extend(t.title for t in item.entry.topics)

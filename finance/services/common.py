@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -33,3 +34,22 @@ def add_months(day: date, months: int) -> date:
 
 def default_review_due(valid_as_of: date) -> date:
     return add_months(valid_as_of, REVIEW_PERIOD_MONTHS)
+
+
+@dataclass
+class ListPage:
+    """One page of rows, with the attributes the pager macro reads."""
+
+    items: list
+    page: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -55,6 +56,11 @@ def send_back_to_draft(user: User, revision: EntryRevision) -> None:
     db.session.commit()
 
 
+def self_review_allowed() -> bool:
+    """Whether authors may approve their own revisions (``ALLOW_SELF_REVIEW``)."""
+    return bool(current_app.config.get("ALLOW_SELF_REVIEW", False))
+
+
 def approve(
     user: User, revision: EntryRevision, valid_as_of: date | None, review_due: date | None = None
 ) -> None:
@@ -68,6 +74,12 @@ def approve(
     revision = _locked_in(
         revision, Status.IN_REVIEW, _l("Only a revision in review can be approved.")
     )
+    if revision.author_id == user.id and not self_review_allowed():
+        db.session.rollback()
+        raise FinanceError(
+            _l("You wrote this revision: another staff member must review and approve it."),
+            code="own_revision",
+        )
     _publish(revision, user, valid_as_of, review_due)
     db.session.commit()
 

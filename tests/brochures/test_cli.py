@@ -103,7 +103,7 @@ def test_build_all_in_worker_processes_with_a_progress_bar(app, docs, tmp_path):
         finance_services.EntryInput(slug="pension", question="Новый вопрос о пенсии?"),
     )
     finance_services.submit_for_review(docs["staff"], draft)
-    finance_services.approve(docs["staff"], draft, date(2026, 1, 1))
+    finance_services.approve(f.reviewer(), draft, date(2026, 1, 1))
 
     out = tmp_path / "all"
     result = run(app, "build", "--all", "--jobs", "2", "-o", str(out))

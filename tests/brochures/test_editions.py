@@ -61,7 +61,7 @@ def test_building_an_unchanged_brochure_twice_renders_once(app, small, staff):
         finance_services.EntryInput(slug="pension", question="Как получать пенсию в СИЗО?"),
     )
     finance_services.submit_for_review(staff, draft)
-    finance_services.approve(staff, draft, date(2025, 5, 1))
+    finance_services.approve(f.reviewer(), draft, date(2025, 5, 1))
     third = services.build(db.session.get(Brochure, small.id), "a4")
     assert third.renders == 1 and third.etag != first.etag
     assert len(_cache_files(app)) == 2
@@ -82,7 +82,7 @@ def test_an_edition_reprints_the_same_bytes_after_entries_change(app, small, sta
         finance_services.EntryInput(slug="pension", question="Совсем другой вопрос о пенсии?"),
     )
     finance_services.submit_for_review(staff, draft)
-    finance_services.approve(staff, draft, date(2026, 1, 1))
+    finance_services.approve(f.reviewer(), draft, date(2026, 1, 1))
     brochure = db.session.get(Brochure, small.id)
     brochure.title = "Новое название"
     db.session.commit()

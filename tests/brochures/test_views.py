@@ -147,7 +147,8 @@ def test_create_entry_with_bad_input_keeps_the_text(staff_client):
     assert "already has this address" in response.get_data(as_text=True)
 
 
-def test_review_workflow_through_the_pages(staff_client, published):
+def test_review_workflow_through_the_pages(staff_client, published, login):
+    reviewer_client = login("staff")  # four eyes: another staff member approves
     entry_id = published.id
     base = f"/finance/manage/entries/{entry_id}"
     form = {
@@ -172,21 +173,21 @@ def test_review_workflow_through_the_pages(staff_client, published):
 
     assert staff_client.post(f"{base}/revisions/2/submit").status_code == 302
     # Approval without a date is refused next to the field, nothing changes.
-    response = staff_client.post(
+    response = reviewer_client.post(
         f"{base}/revisions/2/approve", data={"valid_as_of": ""}, headers=EN
     )
     assert response.status_code == 400
     assert "Give the date the answer is valid as of." in response.get_data(as_text=True)
     assert db.session.get(Entry, entry_id).published_revision.number == 1
 
-    response = staff_client.post(
+    response = reviewer_client.post(
         f"{base}/revisions/2/approve", data={"valid_as_of": "2025-09-01", "review_due": ""}
     )
     assert response.status_code == 302
     entry = db.session.get(Entry, entry_id)
     assert entry.published_revision.number == 2
     assert entry.published_revision.review_due == date(2026, 9, 1)
-    assert entry.published_revision.reviewer_id == staff_client.user.id
+    assert entry.published_revision.reviewer_id == reviewer_client.user.id
 
     assert staff_client.post(f"{base}/revisions/1/restore").status_code == 302
     entry = db.session.get(Entry, entry_id)

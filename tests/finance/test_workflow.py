@@ -59,6 +59,22 @@ def test_review_workflow_publishes_with_reviewer_dates_and_review_due(staff, mak
     assert db.session.scalar(db.select(db.func.count()).where(EntryTerm.entry_id == entry.id))
 
 
+def test_an_author_cannot_approve_their_own_revision(staff, make_app, app):
+    entry = services.create_entry(staff, _input())
+    draft = entry.open_revision
+    services.submit_for_review(staff, draft)
+    with pytest.raises(services.FinanceError) as error:
+        services.approve(staff, draft, date(2025, 1, 1))
+    assert error.value.code == "own_revision"
+    assert db.session.get(EntryRevision, draft.id).status == Status.IN_REVIEW
+    assert not services.self_review_allowed()
+
+    app.config["ALLOW_SELF_REVIEW"] = True  # an instance with one staff member
+    services.approve(staff, db.session.get(EntryRevision, draft.id), date(2025, 1, 1))
+    published = db.session.get(Entry, entry.id).published_revision
+    assert published.self_reviewed and published.reviewer_id == staff.id
+
+
 def test_only_drafts_go_to_review_and_only_reviews_are_approved(staff):
     entry = services.create_entry(staff, _input())
     draft = entry.open_revision
@@ -70,7 +86,9 @@ def test_only_drafts_go_to_review_and_only_reviews_are_approved(staff):
     with pytest.raises(services.FinanceError):
         services.submit_for_review(staff, draft)
     with pytest.raises(services.FinanceError, match="after"):
-        services.approve(staff, draft, date(2025, 1, 1), review_due=date(2024, 12, 1))
+        services.approve(
+            factories.reviewer(), draft, date(2025, 1, 1), review_due=date(2024, 12, 1)
+        )
     assert db.session.get(EntryRevision, draft.id).status == Status.IN_REVIEW
 
 
@@ -104,7 +122,7 @@ def test_editing_an_approved_entry_keeps_the_published_revision(staff):
     services.submit_for_review(staff, draft)
     with pytest.raises(services.FinanceError, match="in review"):
         services.save_entry(staff, entry, changed)
-    services.approve(staff, draft, date(2025, 6, 1), review_due=date(2025, 9, 1))
+    services.approve(factories.reviewer(), draft, date(2025, 6, 1), review_due=date(2025, 9, 1))
     entry = db.session.get(Entry, entry.id)
     assert entry.published_revision.number == 2
     assert entry.published_revision.review_due == date(2025, 9, 1)
@@ -119,7 +137,7 @@ def test_restore_makes_a_new_draft_from_an_old_revision(staff):
         _input(slug="loan", question="Нужно ли платить кредит мужа?", short_answer="Нет."),
     )
     services.submit_for_review(staff, draft)
-    services.approve(staff, draft, date(2025, 5, 1))
+    services.approve(factories.reviewer(), draft, date(2025, 5, 1))
     services.save_entry(
         staff, entry, _input(slug="loan", question="Вопрос в работе", short_answer="Черновик.")
     )
@@ -182,12 +200,15 @@ def test_deleted_author_and_reviewer_show_as_deleted_user(app, login, make_user)
     writer = make_user("staff", username="writer")
     entry = factories.entry(writer, "pension", "Как получать пенсию?")
     entry_id = entry.id
+    reviewer = factories.reviewer()
     data = accounts.export_user_data(writer)
     assert data["finance"]["revisions_written"][0]["entry"] == "pension"
-    assert data["finance"]["revisions_reviewed"][0]["entry"] == "pension"
+    reviewed = accounts.export_user_data(reviewer)["finance"]["revisions_reviewed"]
+    assert reviewed[0]["entry"] == "pension"
 
     assert "finance" in hooks.account_erasers
     accounts.delete_account(writer, PASSWORD)
+    accounts.delete_account(reviewer, PASSWORD)
     revision = db.session.get(Entry, entry_id).published_revision
     assert revision.author_id is None and revision.reviewer_id is None
 

@@ -22,6 +22,8 @@ from tests.security import world as make
 from tests.security.world import ROLES, World
 
 OK, DENY, HIDDEN, GONE = "ok", "deny", "hidden", "gone"
+# Allowed in, and the request turned down as asked (a 400 with its reason on the page).
+REFUSED = "refused"
 
 Args = Callable[[World], dict[str, Any]]
 Data = Callable[[World], dict[str, Any]]
@@ -94,6 +96,27 @@ def _webinar_data(w: World) -> dict[str, Any]:
         "duration_minutes": "60",
         "instructors": "instructor_a",
     }
+
+
+def _ask_data(w: World) -> dict[str, Any]:
+    """A question as a person sends it: the form's token from ten minutes ago, answered."""
+    import time
+
+    from flask import current_app
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    from finance.services import questions
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 600
+
+    serializer = URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt="finance-ask", signer=Earlier
+    )
+    token = serializer.dumps({"c": 0})
+    answer = questions.CHALLENGES[0][1][0]
+    return {"token": token, "check": answer, "text": "Как получать пенсию?"}
 
 
 def _entry_data(w: World) -> dict[str, Any]:
@@ -676,6 +699,10 @@ ROWS: list[Row] = [
         "unpublished",
     ),
     Row("finance.search", "GET", EVERYONE, query={"q": "пенсия"}),
+    Row("finance.ask", "GET", EVERYONE),
+    Row("finance.ask", "POST", EVERYONE, data=_ask_data),
+    Row("finance.ask_answer", "GET", EVERYONE),
+    Row("finance.ask_answer", "POST", EVERYONE, data=lambda w: {"code": "AAAA-BBBB-CCCC"}),
     Row("brochures.brochure", "GET", EVERYONE, _w("brochure_slug", "slug"), "published"),
     # The readers' page shows published editions: without one there is no page, even for staff.
     Row(
@@ -744,6 +771,16 @@ ROWS: list[Row] = [
         STAFF,
         _first_revision,
         data=lambda w: {"valid_as_of": "2025-06-01"},
+        prepare=make.new_entry("in_review", writer="second_staff"),
+    ),
+    # Four eyes: the staff member wrote it, so may not approve it (ALLOW_SELF_REVIEW is off).
+    Row(
+        "finance.approve",
+        "POST",
+        {**STAFF, "staff": REFUSED},
+        _first_revision,
+        "own revision",
+        data=lambda w: {"valid_as_of": "2025-06-01"},
         prepare=make.new_entry("in_review"),
     ),
     Row(
@@ -754,6 +791,43 @@ ROWS: list[Row] = [
         data=lambda w: {"review_due": "2030-01-01"},
     ),
     Row("finance.overdue", "GET", STAFF),
+    Row("finance.synonyms", "GET", STAFF),
+    Row("finance.synonyms", "POST", STAFF, data=lambda w: {"groups": "ЖКХ = коммуналка"}),
+    Row("finance.search_misses", "GET", STAFF),
+    Row("finance.questions_queue", "GET", STAFF),
+    Row("finance.questions_spam", "POST", STAFF, data=lambda w: {"ids": str(w["question"])}),
+    Row("finance.letter_question", "GET", STAFF),
+    Row(
+        "finance.letter_question",
+        "POST",
+        STAFF,
+        data=lambda w: {"text": "Вопрос из письма", "region": "Пермский край"},
+    ),
+    Row("finance.manage_question", "GET", STAFF, _w("question", "question_id")),
+    Row(
+        "finance.link_question",
+        "POST",
+        STAFF,
+        _w("question", "question_id"),
+        data=lambda w: {"slug": w["entry_slug"]},
+    ),
+    Row(
+        "finance.unlink_question",
+        "POST",
+        STAFF,
+        lambda w: {"question_id": w["question"], "entry_id": w["entry"]},
+        prepare=make.linked_question,
+    ),
+    Row(
+        "finance.reply_question",
+        "POST",
+        STAFF,
+        _w("question", "question_id"),
+        data=lambda w: {"reply": "См. ответ."},
+    ),
+    Row("finance.close_question", "POST", STAFF, _w("question", "question_id")),
+    Row("finance.question_letter", "GET", STAFF, _w("question", "question_id")),
+    Row("finance.clear_search_misses", "POST", STAFF, data=lambda w: {"query": "астрономия"}),
     Row("finance.topics", "GET", STAFF),
     Row(
         "finance.topics",
@@ -927,6 +1001,8 @@ def allowed_outcomes(expected: str, role: str) -> set[str]:
         return {OK}
     if expected == GONE:
         return {"410"}
+    if expected == REFUSED:
+        return {"400"}
     denied = {"404"} if expected == HIDDEN else {"403", "404"}
     return denied | ({"login"} if role == "anon" else set())
 

@@ -193,7 +193,8 @@ def hostile_site(app, listener, canary):
         ),
     )
     finance.submit_for_review(staff, entry.open_revision)
-    finance.approve(staff, db.session.get(Entry, entry.id).open_revision, date(2025, 3, 1))
+    second = db.session.get(User, world.users["second_staff"])
+    finance.approve(second, db.session.get(Entry, entry.id).open_revision, date(2025, 3, 1))
     brochure = brochures_services.create_brochure(
         staff,
         brochures_services.BrochureInput(

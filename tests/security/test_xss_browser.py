@@ -176,7 +176,8 @@ def hostile(server):
             ),
         )
         finance.submit_for_review(staff, entry.open_revision)
-        finance.approve(staff, entry.open_revision, date(2025, 3, 1))
+        reviewer = register_user(f"xss_reviewer_{suffix}", PASSWORD, role="staff", commit=True)
+        finance.approve(reviewer, entry.open_revision, date(2025, 3, 1))
         finance.save_entry(
             staff,
             entry,

@@ -107,6 +107,8 @@ def build_world(parts: tuple[str, ...] = PARTS) -> World:
         "instructor_b": _add_user("instructor_b", Role.INSTRUCTOR),
         "co_instructor": _add_user("co_instructor", Role.INSTRUCTOR),
         "staff": _add_user("staff_member", Role.STAFF),
+        # Approves what the staff member writes: no one approves their own revision.
+        "second_staff": _add_user("second_staff", Role.STAFF),
         "admin": _add_user("the_admin", Role.ADMIN),
         "victim": _add_user("victim", Role.STUDENT),
     }
@@ -313,7 +315,8 @@ def _entry(user: User, slug: str, topic: Topic, *, approve: bool) -> Entry:
     if approve:
         revision = entry.open_revision
         finance.submit_for_review(user, revision)
-        finance.approve(user, revision, date(2025, 3, 1))
+        reviewer = db.session.scalar(db.select(User).where(User.username == "second_staff"))
+        finance.approve(reviewer, revision, date(2025, 3, 1))
     return entry
 
 
@@ -356,7 +359,10 @@ def _finance(world: World) -> None:
     )
     draft_section = draft_brochure.sections[0]
     draft_item = brochures_services.add_item(draft_section, db.session.get(Entry, review.id))
+    question, _code = finance.questions.ask("Как получать пенсию в колонии?")
+    finance.questions.link_entry(question, db.session.get(Entry, entry.id))
     world.ids.update(
+        question=question.id,
         topic=topic.id,
         topic_slug=topic.slug,
         entry=entry.id,
@@ -374,12 +380,12 @@ def _finance(world: World) -> None:
     )
 
 
-def new_entry(state: str):
+def new_entry(state: str, writer: str = "staff"):
     """A preparer: a new entry whose first revision is in ``state`` ("draft", "in_review",
-    "approved"), as ``target_entry``."""
+    "approved"), written by ``writer`` (a key of the world's users), as ``target_entry``."""
 
     def prepare(world: World, role: str) -> None:
-        staff = world.user("staff")
+        staff = world.user(writer)
         topic = db.session.get(Topic, world["topic"])
         entry = _entry(staff, f"entry-{next(_numbers)}", topic, approve=state == "approved")
         if state == "in_review":
@@ -387,6 +393,12 @@ def new_entry(state: str):
         world.ids["target_entry"] = entry.id
 
     return prepare
+
+
+def linked_question(world: World, role: str) -> None:
+    """The world's reader question, with the published entry linked to it again."""
+    question = db.session.get(finance.questions.ReaderQuestion, world["question"])
+    finance.questions.link_entry(question, db.session.get(Entry, world["entry"]))
 
 
 def new_topic(world: World, role: str) -> None:
