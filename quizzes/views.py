@@ -24,9 +24,14 @@ from quizzes.forms import (
     question_form_data,
     read_question,
 )
-from quizzes.messages import digits_hint, not_numbers_message, unanswered_message
+from quizzes.messages import (
+    digits_hint,
+    gift_warning_messages,
+    not_numbers_message,
+    unanswered_message,
+)
 from quizzes.models import IN_PROGRESS, Attempt, Question, Quiz
-from quizzes.responses import Gaps, gaps, parse_form, shown_question
+from quizzes.responses import MAX_ESSAY_RESPONSE, Gaps, gaps, parse_form, shown_question
 from quizzes.services import QuizError
 from school.downloads import private_attachment
 from school.extensions import db
@@ -51,7 +56,12 @@ QUIZ_KIND = "quiz"
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"type_labels": TYPE_LABELS, "type_hints": TYPE_HINTS, "digits_hint": digits_hint}
+    return {
+        "type_labels": TYPE_LABELS,
+        "type_hints": TYPE_HINTS,
+        "digits_hint": digits_hint,
+        "essay_limit": MAX_ESSAY_RESPONSE,
+    }
 
 
 # --------------------------------------------------------------------------- helpers
@@ -458,6 +468,7 @@ def import_gift(quiz_id: int):
                 form=confirm,
                 questions=_preview_questions(result.questions),
                 categories=sorted({q.category for q in result.questions if q.category}),
+                warnings=gift_warning_messages(result),
                 replace=bool(form.replace.data),
                 existing=len(quiz.questions),
             )
