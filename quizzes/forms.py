@@ -121,6 +121,27 @@ class SettingsForm(SchoolForm):
     )
 
 
+class OverrideForm(SchoolForm):
+    """A student's own limits; an empty field keeps the quiz's setting."""
+
+    time_limit_minutes = IntegerField(
+        _l("Time limit for this student, minutes"),
+        validators=[Optional(), NumberRange(min=1, max=24 * 60 * 7)],
+        description=_l("Leave empty to keep the quiz's time limit."),
+    )
+    max_attempts = IntegerField(
+        _l("Attempts allowed to this student"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l("Leave empty to keep the quiz's number of attempts."),
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes for this student at"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("In your time zone. Leave empty to keep the quiz's closing time."),
+    )
+
+
 # --- question forms ------------------------------------------------------------------------
 
 

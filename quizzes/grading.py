@@ -317,9 +317,11 @@ def _grade_short(question: ShortAnswerQuestion, response: Any) -> Grade:
     return _grade_matched(question, bool(typed), matches)
 
 
-def _grade_essay(question: EssayQuestion, response: Any) -> Grade:
+def _grade_essay(question: EssayQuestion, response: Any, mark: float | None = None) -> Grade:
     answered = isinstance(response, str) and bool(response.strip())
-    return Grade(0.0, question.default_mark, 0.0, GradeState.PENDING, answered)
+    if mark is None:
+        return Grade(0.0, question.default_mark, 0.0, GradeState.PENDING, answered)
+    return _grade(question, mark / question.default_mark, answered=answered)
 
 
 def _grade_description(question: DescriptionQuestion, response: Any) -> Grade:
@@ -377,8 +379,12 @@ def _grade_matching(question: MatchingQuestion, response: Any) -> Grade:
     return _grade(question, right_count / len(question.pairs), answered=answered, parts=parts)
 
 
-def grade(question: Question, response: Any) -> Grade:
-    """Grade one response (shapes in the module docstring). Never raises for bad responses."""
+def grade(question: Question, response: Any, mark: float | None = None) -> Grade:
+    """Grade one response (shapes in the module docstring). Never raises for bad responses.
+
+    ``mark`` is an instructor's mark for an essay (ignored for other types)."""
+    if isinstance(question, EssayQuestion):
+        return _grade_essay(question, response, mark)
     grader = _GRADERS.get(type(question))
     if grader is None:
         raise TypeError(f"Not a question: {question!r}")
@@ -399,15 +405,21 @@ _GRADERS: dict[type, Callable[[Any, Any], Grade]] = {
 
 
 def grade_quiz(
-    questions: Sequence[Question], responses: Sequence[Any] | Mapping[int, Any]
+    questions: Sequence[Question],
+    responses: Sequence[Any] | Mapping[int, Any],
+    marks: Mapping[int, float] | None = None,
 ) -> QuizResult:
     """Grade a whole attempt. ``responses`` is aligned with ``questions`` (a shorter sequence
-    leaves the rest unanswered) or maps question index -> response."""
+    leaves the rest unanswered) or maps question index -> response; ``marks`` maps question
+    index -> an instructor's mark for an essay."""
     if isinstance(responses, Mapping):
         given = [responses.get(i) for i in range(len(questions))]
     else:
         given = [responses[i] if i < len(responses) else None for i in range(len(questions))]
-    grades = tuple(grade(q, r) for q, r in zip(questions, given, strict=True))
+    marks = marks or {}
+    grades = tuple(
+        grade(q, r, marks.get(i)) for i, (q, r) in enumerate(zip(questions, given, strict=True))
+    )
     total = math.fsum(g.score for g in grades)
     maximum = math.fsum(g.max_score for g in grades)
     percent = 100 * total / maximum if maximum > 0 else 0.0

@@ -41,6 +41,8 @@ __all__ = [
     "field_name",
     "form_values",
     "gaps",
+    "layout_numbers",
+    "numbers",
     "parse_form",
     "shown_question",
 ]
@@ -60,6 +62,19 @@ class FormData(Protocol):
 def field_name(entry_id: Any, row: int | None = None) -> str:
     """The form field of a question (and of one row of a matching question)."""
     return f"q{entry_id}" if row is None else f"q{entry_id}-{row}"
+
+
+def numbers(types: Iterable[str]) -> list[int]:
+    """The number each question is shown with, from its type: descriptions get none (0)."""
+    shown, count = [], 0
+    for kind in types:
+        count += kind != DescriptionQuestion.type
+        shown.append(0 if kind == DescriptionQuestion.type else count)
+    return shown
+
+
+def layout_numbers(layout: Iterable[Mapping[str, Any]]) -> list[int]:
+    return numbers(entry["data"].get("type", "") for entry in layout)
 
 
 def _permutation(n: int, seed: int, key: str, shuffle: bool) -> list[int]:
@@ -171,7 +186,7 @@ class Gaps:
 def gaps(layout: Sequence[Mapping[str, Any]], responses: Mapping[str, Any]) -> Gaps:
     """The gaps of ``responses`` (as :func:`parse_form` gives them) in the attempt's layout."""
     unanswered, not_numbers = [], []
-    for number, entry in enumerate(layout, start=1):
+    for number, entry in zip(layout_numbers(layout), layout, strict=True):
         response = responses.get(str(entry["id"]))
         if entry["data"].get("type") == DescriptionQuestion.type:
             continue
