@@ -154,3 +154,27 @@ def test_paper_quiz_prints_essays_with_space_and_descriptions(essay_quiz, app):
     assert html.count('class="pq-line"') >= 12 and "Прочтите дело ниже." in html
     assert "Вопрос 1" in html and "Вопрос 2" in html and "Вопрос 3" not in html
     assert "Оценивает преподаватель." in key and "Прочтите дело ниже." not in key
+
+
+@pytest.mark.parametrize("kind", ["essay", "description"])
+def test_editors_write_essays_and_descriptions(make_quiz, login, kind):
+    setup = make_quiz(None)
+    client = login(user=setup.instructor)
+    form = client.get(f"/quizzes/{setup.quiz.id}/questions/new/{kind}", headers=EN)
+    assert form.status_code == 200
+    data = {"text": "Опишите ситуацию.", "text_format": "markdown", "default_mark": "2"}
+    saved = client.post(f"/quizzes/{setup.quiz.id}/questions/new/{kind}", data=data, headers=EN)
+    assert saved.status_code == 302
+    (row,) = db.session.get(Quiz, setup.quiz.id).questions
+    assert row.type == kind
+    assert row.question.default_mark == (2 if kind == "essay" else 0)
+
+
+def test_the_account_export_holds_the_marks_and_comments(essay_quiz):
+    setup, ids, user = essay_quiz
+    attempt = finish(setup, user, {str(ids["essay"]): "Молчу."})
+    assert services.export_user(user)[0]["awaiting_grading"] is True
+    services.grade_essays(attempt, {ids["essay"]: (1.0, "Верно.")}, setup.instructor)
+    (exported,) = services.export_user(user)
+    essay = next(a for a in exported["answers"] if a.get("comment"))
+    assert (essay["mark"], essay["comment"], essay["response"]) == (1.0, "Верно.", "Молчу.")

@@ -672,15 +672,20 @@ ROWS: list[Row] = [
         )
         for method in ("GET", "POST")
     ),
-    *(
-        Row(
-            "quizzes.grade_attempt",
-            method,
-            {**allow("instructor_a", "admin", other=HIDDEN), "student_a": DENY},
-            _w("target_attempt", "attempt_id"),
-            prepare=make.new_attempt,
-        )
-        for method in ("GET", "POST")
+    # An instructor grades the essays of a student's finished attempt.
+    Row(
+        "quizzes.grade_attempt",
+        "GET",
+        {**allow("instructor_a", "admin", other=HIDDEN), "student_a": DENY},
+        _w("attempt", "attempt_id"),
+        "submitted",
+    ),
+    Row(
+        "quizzes.grade_attempt",
+        "POST",
+        {**allow("instructor_a", "admin", other=HIDDEN), "student_a": DENY},
+        _w("target_attempt", "attempt_id"),
+        prepare=make.new_attempt,
     ),
     Row("quizzes.paper_pdf", "GET", OWNER, _w("quiz", "quiz_id")),
     Row("quizzes.answer_key_pdf", "GET", OWNER, _w("quiz", "quiz_id")),
