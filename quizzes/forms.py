@@ -52,6 +52,8 @@ TYPE_LABELS = {
     "short": _l("Short answer"),
     "numeric": _l("Numeric"),
     "matching": _l("Matching"),
+    "essay": _l("Essay"),
+    "description": _l("Description"),
 }
 TYPE_HINTS = {
     "single": _l("One right choice among several; other choices may give partial credit."),
@@ -60,11 +62,14 @@ TYPE_HINTS = {
     "short": _l("A word or a few words, compared ignoring case, extra spaces and ё/е."),
     "numeric": _l("A number, within a tolerance or a range."),
     "matching": _l("Pairs: each item on the left is matched with one on the right."),
+    "essay": _l("A written answer that an instructor grades by hand."),
+    "description": _l("Text shown between questions; nothing to answer, not graded."),
 }
 FORMAT_LABELS = {
     TextFormat.MARKDOWN.value: _l("Markdown"),
     TextFormat.PLAIN.value: _l("Plain text"),
     TextFormat.HTML.value: _l("HTML (imported)"),
+    TextFormat.MOODLE.value: _l("Moodle auto-format (imported): plain text, line breaks kept"),
 }
 
 # The choices of a quiz's settings.
@@ -113,6 +118,27 @@ class SettingsForm(SchoolForm):
             "In your time zone. After this moment no attempt can be started, and attempts "
             "in progress end."
         ),
+    )
+
+
+class OverrideForm(SchoolForm):
+    """A student's own limits; an empty field keeps the quiz's setting."""
+
+    time_limit_minutes = IntegerField(
+        _l("Time limit for this student, minutes"),
+        validators=[Optional(), NumberRange(min=1, max=24 * 60 * 7)],
+        description=_l("Leave empty to keep the quiz's time limit."),
+    )
+    max_attempts = IntegerField(
+        _l("Attempts allowed to this student"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l("Leave empty to keep the quiz's number of attempts."),
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes for this student at"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("In your time zone. Leave empty to keep the quiz's closing time."),
     )
 
 
@@ -252,6 +278,14 @@ class MatchingForm(QuestionForm):
         validators=[Length(max=MAX_TEXT)],
         description=_l("One per line: offered on the right, matching nothing."),
     )
+
+
+class EssayForm(QuestionForm):
+    question_type = "essay"
+
+
+class DescriptionForm(QuestionForm):
+    question_type = "description"
 
 
 assert set(QUESTION_FORMS) == set(QUESTION_TYPES)
@@ -431,7 +465,7 @@ def read_question(form: QuestionForm) -> Question | None:
         "category": _text(form.category),
     }
     ok = True
-    mark = _parse(form.default_mark, 1.0)
+    mark = 0.0 if kind == "description" else _parse(form.default_mark, 1.0)
     ok &= mark is not None
     data["default_mark"] = mark
     rows: list[int] = []
@@ -462,7 +496,7 @@ def read_question(form: QuestionForm) -> Question | None:
     if not ok:
         return None
     try:
-        return question_from_dict(data)
+        return question_from_dict(data, strict=True)
     except QuestionError as error:
         _put_error(form, error, rows)
         return None

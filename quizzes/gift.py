@@ -1,16 +1,21 @@
-"""Moodle GIFT import and export (https://docs.moodle.org/en/GIFT_format).
+"""Moodle GIFT import (https://docs.moodle.org/en/GIFT_format), read as Moodle's own
+``question/format/gift/format.php`` reads it.
 
-Supported: ``::title::``, ``// comments``, ``$CATEGORY: path``, ``[html]``/``[markdown]``/
-``[plain]`` (and ``[moodle]``, read as plain) prefixes, ``=``/``~`` answers with ``%weight%``
-and ``#feedback``, ``####general feedback``, true/false with ``#wrong#right`` feedback,
-short answer, numeric (``{#3.14:0.01}``, ``{#1..5}``, ``{#=%100%3.14:0 =%50%3:0.5 ~#other}``),
-matching (``{=a -> b = -> extra}``), missing-word questions and the escapes
-``\\~ \\= \\# \\{ \\} \\: \\\\ \\n``. ``-\\>`` writes a literal ``->`` where it would otherwise
-make a matching pair (an extension: Moodle shows the backslash).
+Supported: ``::title::``, ``// comments``, ``$CATEGORY: path`` (Moodle's ``$course$/top/``
+is dropped), a ``[html]``/``[markdown]``/``[plain]``/``[moodle]`` prefix on every part
+(question text, answers, feedback, general feedback ``####``, true/false feedback, matching
+items), ``=``/``~`` answers with ``%weight%`` and ``#feedback``, true/false with
+``#wrong#right`` feedback, short answer (``*`` is a wildcard, ``=%0%*#…`` the catch-all),
+numeric (``{#3.14:0.01}``, ``{#1..5}``, ``{#=%100%3.14:0 =%50%3:0.5 ~#other}``,
+``{#3:2~#other}``), matching (``{=a -> b = -> extra}``), missing-word questions, essays
+(``{}``), descriptions (no answer block) and the escapes ``\\~ \\= \\# \\{ \\} \\: \\\\ \\n``.
+``-\\>`` writes a literal ``->`` where it would otherwise make a matching pair (an extension:
+Moodle shows the backslash).
 
-Questions without a format prefix are read as Markdown. Essays (``{}``) and descriptions (no
-answer block) are not supported: :func:`parse_gift` reports them in ``unsupported``.
-Point values are not part of GIFT: imported questions are worth ``default_mark`` 1.
+Unprefixed text is in Moodle's auto-format (:attr:`TextFormat.MOODLE`). What Moodle accepts
+but an editor would refuse (weights not adding up to 100%, no full-credit answer) is read and
+reported in ``warnings``; real errors refuse the whole file. Point values are not part of
+GIFT: imported questions are worth 1 (descriptions 0). The writer is :mod:`quizzes.gift_writer`.
 """
 
 from __future__ import annotations
@@ -21,10 +26,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from quizzes.grading import format_number
+from quizzes.gift_syntax import (
+    clean_category,
+    escape,
+    find,
+    positions,
+    rfind,
+    split,
+    split_format,
+    unescape,
+)
+from quizzes.gift_writer import dump_gift
 from quizzes.questions import (
     Answer,
     Choice,
+    DescriptionQuestion,
+    EssayQuestion,
     MatchingQuestion,
     MatchPair,
     MultipleChoiceQuestion,
@@ -55,30 +72,11 @@ _WEIGHT_RE = re.compile(rf"%\s*({_NUM})\s*%")
 _WEIGHT_TEXT_RE = re.compile(r"%[^%\n]{0,20}%?")
 _RANGE_RE = re.compile(rf"({_NUM})\s*\.\.\s*({_NUM})")
 _TOLERANCE_RE = re.compile(rf"({_NUM})(?:\s*:\s*({_NUM}))?")
-_FORMAT_RE = re.compile(r"\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 _FIELD_INDEX_RE = re.compile(r"^(?:choices|answers|pairs)\[(\d+)\]")
-_FORMATS = {
-    "html": TextFormat.HTML,
-    "markdown": TextFormat.MARKDOWN,
-    "plain": TextFormat.PLAIN,
-    "moodle": TextFormat.PLAIN,
-}
 _ANSWER_FIELDS = {"choices", "answers", "pairs", "distractors"}
+# Moodle compares these exactly; {true} is read as true/false here, with a warning.
 _TRUE = {"T", "TRUE"}
 _FALSE = {"F", "FALSE"}
-_UNESCAPES = {
-    "\\": "\\",
-    "~": "~",
-    "=": "=",
-    "#": "#",
-    "{": "{",
-    "}": "}",
-    ":": ":",
-    "n": "\n",
-    ">": ">",
-}
-_ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:"}
-_NO_SPACE_BEFORE = ".,;:!?)]»…"
 
 _MESSAGES = {
     "title_unclosed": "The title is not closed with '::'",
@@ -99,6 +97,7 @@ _MESSAGES = {
     "tf_feedback": "A true/false answer takes at most two feedback texts: {{T#wrong#right}}",
     "matching_arrow": "Matching pair {text!r} has no '->'",
     "matching_feedback": "Matching pairs cannot have feedback",
+    "tf_case": "Moodle reads true/false only in capitals: {{T}}, {{TRUE}}, {{F}}, {{FALSE}}",
 }
 
 
@@ -116,7 +115,8 @@ class GiftError:
 
 
 class Unsupported(NamedTuple):
-    """A question of a type this platform does not have: ``essay`` or ``description``."""
+    """A question of a type this platform does not have (none since essays and descriptions
+    are read; kept for callers that list them)."""
 
     line: int
     kind: str
@@ -124,21 +124,25 @@ class Unsupported(NamedTuple):
 
 @dataclass
 class ParseResult:
-    """What :func:`parse_gift` found. ``categories`` lists each ``$CATEGORY`` in file order."""
+    """What :func:`parse_gift` found. ``categories`` lists each ``$CATEGORY`` in file order
+    (cleaned); ``warnings`` what Moodle accepts but deserves a look."""
 
     questions: list[Question] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     errors: list[GiftError] = field(default_factory=list)
     unsupported: list[Unsupported] = field(default_factory=list)
+    warnings: list[GiftError] = field(default_factory=list)
+    #: The first line of each question, aligned with ``questions``.
+    lines: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """No errors and nothing unsupported: the whole file can be imported."""
+        """No errors: the whole file can be imported."""
         return not self.errors and not self.unsupported
 
 
 class GiftSyntaxError(ValueError):
-    """Raised by :func:`load_gift`; carries every error and unsupported question."""
+    """Raised by :func:`load_gift`; carries every error."""
 
     def __init__(self, errors: list[GiftError], unsupported: list[Unsupported]) -> None:
         self.errors = list(errors)
@@ -151,71 +155,6 @@ class GiftSyntaxError(ValueError):
         super().__init__("\n".join(lines))
 
 
-# --- escaping --------------------------------------------------------------------------------
-
-
-def escape(text: str) -> str:
-    """Escape GIFT's special characters and write line breaks as ``\\n``."""
-    return "".join(_ESCAPES.get(ch, "\\n" if ch == "\n" else ch) for ch in text)
-
-
-def _escape_answer(text: str) -> str:
-    return escape(text).replace("->", "-\\>")
-
-
-def unescape(raw: str) -> str:
-    """Undo :func:`escape`. Unknown escapes such as ``\\q`` are kept as written."""
-    out = []
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw):
-            nxt = raw[i + 1]
-            out.append(_UNESCAPES.get(nxt, ch + nxt))
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def _find(text: str, sub: str, start: int = 0, end: int | None = None) -> int:
-    """Index of the first unescaped ``sub`` starting in ``text[start:end]``, or -1."""
-    stop = len(text) if end is None else end
-    i = start
-    while i < stop:
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(sub, i):
-            return i
-        else:
-            i += 1
-    return -1
-
-
-def _positions(text: str, chars: str) -> list[int]:
-    found = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] in chars:
-            found.append(i)
-        i += 1
-    return found
-
-
-def _split(text: str, sep: str) -> list[str]:
-    parts = []
-    start = 0
-    for pos in _positions(text, sep):
-        parts.append(text[start:pos])
-        start = pos + 1
-    parts.append(text[start:])
-    return parts
-
-
 def _short(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -223,6 +162,18 @@ def _short(text: str, limit: int = 40) -> str:
 
 def _float(text: str) -> float:
     return float(text.replace(",", "."))
+
+
+class _Text(NamedTuple):
+    """A part read with its own format prefix (``None``: the question's format)."""
+
+    format: TextFormat | None
+    text: str
+
+
+def _part(raw: str) -> _Text:
+    fmt, rest = split_format(raw)
+    return _Text(fmt, unescape(rest))
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -253,7 +204,7 @@ class _Token(NamedTuple):
 class _Parts(NamedTuple):
     weight: float | None
     text: str
-    feedback: str
+    feedback: _Text
 
 
 class _Parser:
@@ -275,7 +226,7 @@ class _Parser:
         category = ""
         for lines in _blocks(text):
             while lines and lines[0][1].lstrip().startswith("$CATEGORY:"):
-                category = lines[0][1].split(":", 1)[1].strip()
+                category = clean_category(lines[0][1].split(":", 1)[1])
                 self.result.categories.append(category)
                 lines = lines[1:]
             if lines:
@@ -288,21 +239,18 @@ class _Parser:
         start = i = _skip_space(s, 0)
         title = ""
         if s.startswith("::", i):
-            end = _find(s, "::", i + 2)
+            end = find(s, "::", i + 2)
             if end < 0:
                 self.error(block.line(i), "title_unclosed")
                 return
-            title = unescape(s[i + 2 : end])
+            title = unescape(s[i + 2 : end]).strip()
             i = _skip_space(s, end + 2)
-        text_format = TextFormat.MARKDOWN
-        match = _FORMAT_RE.match(s, i)
-        if match:
-            text_format = _FORMATS[match.group(1).lower()]
-            i = match.end()
-        opening = _find(s, "{", i)
-        closing = _find(s, "}", i)
+        opening = find(s, "{", i)
+        closing = find(s, "}", i)
         if opening < 0 and closing < 0:
-            self.result.unsupported.append(Unsupported(block.line(start), "description"))
+            text = _part(s[i:])
+            common = self.common(title, text, "", _Text(None, ""), category)
+            self.add(block, start, start, [], DescriptionQuestion, common, {})
             return
         if closing >= 0 and (opening < 0 or closing < opening):
             self.error(block.line(closing), "unexpected_close")
@@ -310,78 +258,106 @@ class _Parser:
         if closing < 0:
             self.error(block.line(opening), "unclosed_brace")
             return
-        nested = _find(s, "{", opening + 1, closing)
+        nested = find(s, "{", opening + 1, closing)
         if nested >= 0:
             self.error(block.line(nested), "nested_brace")
             return
-        stray = [
-            pos for pos in (_find(s, "{", closing + 1), _find(s, "}", closing + 1)) if pos >= 0
-        ]
+        stray = [pos for pos in (find(s, "{", closing + 1), find(s, "}", closing + 1)) if pos >= 0]
         if stray:
             self.error(block.line(min(stray)), "second_block")
             return
 
         body_start = opening + 1
         body = s[body_start:closing]
-        general = ""
-        general_pos = _find(body, "####")
+        general = _Text(None, "")
+        general_pos = rfind(body, "####")
         if general_pos >= 0:
-            general = unescape(body[general_pos + 4 :])
+            general = _part(body[general_pos + 4 :])
             body = body[:general_pos]
-        if not body.strip():
-            self.result.unsupported.append(Unsupported(block.line(opening), "essay"))
-            return
-        common = {
-            "title": title,
-            "text": unescape(s[i:opening]),
-            "text_after": unescape(s[closing + 1 :]),
-            "text_format": text_format,
-            "general_feedback": general,
-            "category": category,
-        }
+        text = _part(s[i:opening])
+        after = unescape(s[closing + 1 :]).strip()
+        common = self.common(title, text, after, general, category)
+        stripped = body.strip()
         lead = len(body) - len(body.lstrip())
-        head = _split(body.strip(), "#")[0].strip().upper()
-        if body[lead] == "#":
+        if not stripped:
+            self.add(block, start, opening, [], EssayQuestion, common, {})
+            return
+        tf_head = split(stripped, "#")[0].strip()
+        if stripped[0] == "#":
             built = self.numeric(block, body[lead + 1 :], body_start + lead + 1)
-        elif head in _TRUE or head in _FALSE:
-            built = self.truefalse(block, body.strip(), opening)
+        elif positions(stripped, "~"):
+            built = self.choices(
+                block, self.tokens(block, body, body_start), single="=" in _marks(body)
+            )
+        elif positions(stripped, "=") and find(stripped, "->") >= 0:
+            built = self.matching(block, self.tokens(block, body, body_start))
+        elif tf_head.upper() in _TRUE | _FALSE:
+            if tf_head not in _TRUE | _FALSE:
+                # Moodle would read a short answer {true} lacking its "=".
+                self.result.warnings.append(
+                    GiftError(block.line(opening), _MESSAGES["tf_case"], "tf_case")
+                )
+            built = self.truefalse(block, stripped, opening)
         else:
-            built = self.answers(block, body, body_start)
+            built = self.short(block, self.tokens(block, body, body_start))
         if built is None or not self.ok:
             return
-        cls, specific, positions = built
+        cls, specific, where = built
+        self.add(block, start, opening, where, cls, common, specific)
+
+    def common(
+        self, title: str, text: _Text, after: str, general: _Text, category: str
+    ) -> dict[str, Any]:
+        return {
+            "title": title,
+            "text": text.text,
+            "text_after": after,
+            "text_format": text.format or TextFormat.MOODLE,
+            "general_feedback": general.text,
+            "general_feedback_format": general.format,
+            "category": category,
+            "strict": False,
+        }
+
+    def add(self, block: _Block, start: int, opening: int, where: list[int], cls: type,
+            common: dict[str, Any], specific: dict[str, Any]) -> None:  # fmt: skip
         try:
             question = cls(**common, **specific)
         except QuestionError as error:
-            where = _FIELD_INDEX_RE.match(error.field or "")
-            if where and int(where.group(1)) < len(positions):
-                line = block.line(positions[int(where.group(1))])
+            match = _FIELD_INDEX_RE.match(error.field or "")
+            if match and int(match.group(1)) < len(where):
+                line = block.line(where[int(match.group(1))])
             elif error.field and error.field.split("[")[0] in _ANSWER_FIELDS:
                 line = block.line(opening)
             else:
                 line = block.line(start)
             self.model_error(line, error)
             return
+        for warning in question.warnings:
+            line = block.line(opening)
+            self.result.warnings.append(GiftError(line, str(warning), warning.code, warning.params))
         self.result.questions.append(question)
+        self.result.lines.append(block.line(start))
 
     # -- answer tokens --
 
     def tokens(self, block: _Block, body: str, offset: int) -> list[_Token]:
-        positions = _positions(body, "=~")
-        head = body[: positions[0]] if positions else body
+        found = positions(body, "=~")
+        head = body[: found[0]] if found else body
         if head.strip():
             pos = offset + len(head) - len(head.lstrip())
-            self.error(block.line(pos), "no_marker", text=_short(head.strip()))
+            self.error(block.line(pos), "no_marker", text=_short(unescape(head.strip())))
         tokens = []
-        for k, pos in enumerate(positions):
-            end = positions[k + 1] if k + 1 < len(positions) else len(body)
+        for k, pos in enumerate(found):
+            end = found[k + 1] if k + 1 < len(found) else len(body)
             tokens.append(_Token(body[pos], body[pos + 1 : end], offset + pos))
         return tokens
 
-    def parts(self, block: _Block, token: _Token, low: float, high: float) -> _Parts | None:
+    def weighted(self, block: _Block, token: _Token, low: float, high: float) -> _Parts | None:
+        """``%weight%text#feedback``; a choice marked ``=`` takes no weight, as in Moodle."""
         raw = token.raw.strip()
         weight = None
-        if raw.startswith("%"):
+        if raw.startswith("%") and not (token.marker == "=" and low < 0):
             match = _WEIGHT_RE.match(raw)
             if not match:
                 shown = _WEIGHT_TEXT_RE.match(raw)
@@ -394,10 +370,9 @@ class _Parser:
                 self.error(block.line(token.pos), "weight_range", weight=weight, low=low, high=high)
                 return None
             raw = raw[match.end() :]
-        hash_pos = _find(raw, "#")
-        if hash_pos < 0:
-            return _Parts(weight, raw, "")
-        return _Parts(weight, raw[:hash_pos], unescape(raw[hash_pos + 1 :]))
+        pieces = split(raw, "#", 1)
+        feedback = _part(pieces[1]) if len(pieces) > 1 else _Text(None, "")
+        return _Parts(weight, pieces[0], feedback)
 
     def build(self, block: _Block, token: _Token, cls: type, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -411,135 +386,159 @@ class _Parser:
 
     # -- question types --
 
-    def answers(self, block: _Block, body: str, offset: int) -> tuple | None:
-        tokens = self.tokens(block, body, offset)
+    def choices(self, block: _Block, tokens: list[_Token], *, single: bool) -> tuple | None:
         if not tokens:
             return None
-        markers = {token.marker for token in tokens}
-        if "~" in markers:
-            return self.choices(block, tokens, single="=" in markers)
-        if any(_find(_text_part(token.raw), "->") >= 0 for token in tokens):
-            return self.matching(block, tokens)
-        return self.short(block, tokens)
-
-    def choices(self, block: _Block, tokens: list[_Token], *, single: bool) -> tuple | None:
         choices = []
         for token in tokens:
-            parts = self.parts(block, token, -100.0, 100.0)
+            parts = self.weighted(block, token, -100.0, 100.0)
             if parts is None:
                 continue
             weight = parts.weight
             if weight is None:
                 weight = 100.0 if token.marker == "=" else 0.0
+            text = _part(parts.text)
             choices.append(
-                self.build(block, token, Choice, unescape(parts.text), weight, parts.feedback)
+                self.build(
+                    block,
+                    token,
+                    Choice,
+                    text.text,
+                    weight,
+                    parts.feedback.text,
+                    text.format,
+                    parts.feedback.format,
+                )
             )
         cls = SingleChoiceQuestion if single else MultipleChoiceQuestion
         return cls, {"choices": choices}, [token.pos for token in tokens]
 
     def short(self, block: _Block, tokens: list[_Token]) -> tuple | None:
+        if not tokens:
+            return None
         answers = []
         for token in tokens:
-            parts = self.parts(block, token, 0.0, 100.0)
+            parts = self.weighted(block, token, 0.0, 100.0)
             if parts is None:
                 continue
             weight = 100.0 if parts.weight is None else parts.weight
+            text = _part(parts.text).text
             answers.append(
-                self.build(block, token, Answer, unescape(parts.text), weight, parts.feedback)
+                self.build(
+                    block, token, Answer, text, weight, parts.feedback.text, parts.feedback.format
+                )
             )
         return ShortAnswerQuestion, {"answers": answers}, [token.pos for token in tokens]
 
     def matching(self, block: _Block, tokens: list[_Token]) -> tuple | None:
         pairs = []
         distractors = []
-        positions = []
+        where = []
         for token in tokens:
             raw = token.raw.strip()
             line = block.line(token.pos)
-            arrow = _find(raw, "->")
+            arrow = find(raw, "->")
             if arrow < 0:
                 self.error(line, "matching_arrow", text=_short(unescape(raw)))
                 continue
-            left, right = raw[:arrow], raw[arrow + 2 :]
-            if _find(right, "#") >= 0:
+            left, right = _part(raw[:arrow]), raw[arrow + 2 :]
+            if find(right, "#") >= 0:
                 self.error(line, "matching_feedback")
                 continue
-            if not left.strip():
+            if not left.text:
                 distractors.append(unescape(right))
                 continue
-            pairs.append(self.build(block, token, MatchPair, unescape(left), unescape(right)))
-            positions.append(token.pos)
+            pair = self.build(block, token, MatchPair, left.text, unescape(right), left.format)
+            pairs.append(pair)
+            where.append(token.pos)
         specific = {"pairs": pairs, "distractors": distractors}
-        return MatchingQuestion, specific, positions
+        return MatchingQuestion, specific, where
 
     def truefalse(self, block: _Block, body: str, opening: int) -> tuple | None:
-        parts = _split(body, "#")
+        parts = split(body, "#")
         if len(parts) > 3:
             self.error(block.line(opening), "tf_feedback")
             return None
+        wrong = _part(parts[1]) if len(parts) > 1 else _Text(None, "")
+        right = _part(parts[2]) if len(parts) > 2 else _Text(None, "")
         specific = {
             "answer": parts[0].strip().upper() in _TRUE,
-            "wrong_feedback": unescape(parts[1]) if len(parts) > 1 else "",
-            "right_feedback": unescape(parts[2]) if len(parts) > 2 else "",
+            "wrong_feedback": wrong.text,
+            "wrong_feedback_format": wrong.format,
+            "right_feedback": right.text,
+            "right_feedback_format": right.format,
         }
         return TrueFalseQuestion, specific, []
 
     def numeric(self, block: _Block, body: str, offset: int) -> tuple | None:
-        if not _positions(body, "=~"):
-            token = _Token("=", body, offset)
-            parts = self.parts(block, token, 100.0, 100.0)
-            if parts is None:
+        """Moodle: feedback for other answers from the first ``~``; answers split at ``=``
+        before it, the first one needing no ``=`` (``{#3:2~#Completely wrong}``)."""
+        other = _Text(None, "")
+        tilde = find(body, "~")
+        if tilde >= 0:
+            raw = body[tilde + 1 :].strip()
+            if not raw.startswith("#") or positions(raw, "=~"):
+                self.error(block.line(offset + tilde), "numeric_tilde")
                 return None
-            answer = self.numeric_answer(block, token, parts)
-            return NumericQuestion, {"answers": [answer]}, [offset]
+            other = _part(raw[1:])
+            body = body[:tilde]
+        tokens = []
+        head = split(body, "=")[0]
+        if head.strip():
+            tokens.append(_Token("=", head, offset))
+        tokens += list(self.tokens(block, body[len(head) :], offset + len(head)))
+        if not tokens:
+            self.error(block.line(offset), "bad_numeric_answer", text="")
+            return None
         answers = []
-        positions = []
-        other = ""
-        for token in self.tokens(block, body, offset):
-            if token.marker == "~":
-                raw = token.raw.strip()
-                if not raw.startswith("#"):
-                    self.error(block.line(token.pos), "numeric_tilde")
-                    continue
-                other = unescape(raw[1:])
+        where = []
+        for token in tokens:
+            parts = self.weighted(block, token, 0.0, 100.0)
+            if parts is None:
                 continue
-            parts = self.parts(block, token, 0.0, 100.0)
-            if parts is not None:
-                answers.append(self.numeric_answer(block, token, parts))
-                positions.append(token.pos)
-        return NumericQuestion, {"answers": answers, "other_feedback": other}, positions
+            if parts.text.strip() == "*":
+                other = parts.feedback
+                continue
+            answers.append(self.numeric_answer(block, token, parts))
+            where.append(token.pos)
+        specific = {
+            "answers": answers,
+            "other_feedback": other.text,
+            "other_feedback_format": other.format,
+        }
+        return NumericQuestion, specific, where
 
     def numeric_answer(self, block: _Block, token: _Token, parts: _Parts) -> NumericAnswer | None:
-        spec = parts.text.strip()
+        spec = unescape(parts.text).strip()
         weight = 100.0 if parts.weight is None else parts.weight
+        feedback = (parts.feedback.text, parts.feedback.format)
         match = _RANGE_RE.fullmatch(spec)
         if match:
             low, high = _float(match.group(1)), _float(match.group(2))
             return self.build(
-                block, token, NumericAnswer.between, low, high, weight, parts.feedback
-            )
+                block, token, NumericAnswer, weight=weight, feedback=feedback[0],
+                minimum=low, maximum=high, feedback_format=feedback[1],
+            )  # fmt: skip
         match = _TOLERANCE_RE.fullmatch(spec)
         if not match:
             self.error(block.line(token.pos), "bad_numeric_answer", text=_short(spec))
             return None
         value = _float(match.group(1))
         tolerance = _float(match.group(2)) if match.group(2) else 0.0
-        return self.build(block, token, NumericAnswer, value, tolerance, weight, parts.feedback)
+        return self.build(
+            block, token, NumericAnswer, value, tolerance, weight, feedback[0],
+            feedback_format=feedback[1],
+        )  # fmt: skip
+
+
+def _marks(body: str) -> str:
+    return "".join(body[pos] for pos in positions(body, "=~"))
 
 
 def _skip_space(text: str, pos: int) -> int:
     while pos < len(text) and text[pos].isspace():
         pos += 1
     return pos
-
-
-def _text_part(raw: str) -> str:
-    raw = raw.strip()
-    match = _WEIGHT_RE.match(raw)
-    if match:
-        raw = raw[match.end() :]
-    hash_pos = _find(raw, "#")
-    return raw if hash_pos < 0 else raw[:hash_pos]
 
 
 def _blocks(text: str) -> Iterable[list[tuple[int, str]]]:
@@ -557,112 +556,14 @@ def _blocks(text: str) -> Iterable[list[tuple[int, str]]]:
 
 
 def parse_gift(text: str) -> ParseResult:
-    """Parse GIFT text, collecting every error (with its line) and unsupported question."""
+    """Parse GIFT text, collecting every error and warning with its line."""
     return _Parser().parse(text)
 
 
 def load_gift(text: str) -> list[Question]:
     """Parse GIFT text and return its questions, or raise :class:`GiftSyntaxError` listing
-    every error and unsupported question, so that a faulty file is refused as a whole."""
+    every error, so that a faulty file is refused as a whole."""
     result = parse_gift(text)
     if not result.ok:
         raise GiftSyntaxError(result.errors, result.unsupported)
     return result.questions
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def _weight(weight: float) -> str:
-    return f"%{format_number(weight)}%"
-
-
-def _feedback(text: str) -> str:
-    return f"#{escape(text)}" if text else ""
-
-
-def _choice_lines(question: SingleChoiceQuestion | MultipleChoiceQuestion) -> list[str]:
-    lines = []
-    marked = isinstance(question, MultipleChoiceQuestion)
-    for choice in question.choices:
-        if not marked and choice.weight == 100:
-            marker, marked = "=", True
-            weight = _weight(100) if choice.text.startswith("%") else ""
-        else:
-            marker = "~"
-            weight = _weight(choice.weight) if choice.weight or choice.text.startswith("%") else ""
-        lines.append(f"{marker}{weight}{escape(choice.text)}{_feedback(choice.feedback)}")
-    return lines
-
-
-def _short_lines(question: ShortAnswerQuestion) -> list[str]:
-    lines = []
-    for answer in question.answers:
-        explicit = answer.weight != 100 or answer.text.startswith("%")
-        weight = _weight(answer.weight) if explicit else ""
-        lines.append(f"={weight}{_escape_answer(answer.text)}{_feedback(answer.feedback)}")
-    return lines
-
-
-def _numeric_spec(answer: NumericAnswer) -> str:
-    if answer.minimum is not None and answer.maximum is not None:
-        return f"{format_number(answer.minimum)}..{format_number(answer.maximum)}"
-    if answer.tolerance:
-        return f"{format_number(answer.value)}:{format_number(answer.tolerance)}"
-    return format_number(answer.value)
-
-
-def _answer_block(question: Question) -> str:
-    general = f"####{escape(question.general_feedback)}" if question.general_feedback else ""
-    if isinstance(question, TrueFalseQuestion):
-        body = "TRUE" if question.answer else "FALSE"
-        if question.wrong_feedback or question.right_feedback:
-            body += f"#{escape(question.wrong_feedback)}"
-        if question.right_feedback:
-            body += f"#{escape(question.right_feedback)}"
-        return f"{{{body}{general}}}"
-    if isinstance(question, NumericQuestion):
-        answers = question.answers
-        if len(answers) == 1 and answers[0].weight == 100 and not question.other_feedback:
-            spec = _numeric_spec(answers[0]) + _feedback(answers[0].feedback)
-            return f"{{#{spec}{general}}}"
-        lines = [f"={_weight(a.weight)}{_numeric_spec(a)}{_feedback(a.feedback)}" for a in answers]
-        if question.other_feedback:
-            lines.append(f"~{_feedback(question.other_feedback)}")
-        opening = "{#"
-    elif isinstance(question, SingleChoiceQuestion | MultipleChoiceQuestion):
-        lines, opening = _choice_lines(question), "{"
-    elif isinstance(question, ShortAnswerQuestion):
-        lines, opening = _short_lines(question), "{"
-    elif isinstance(question, MatchingQuestion):
-        lines = [f"={_escape_answer(pair.left)} -> {escape(pair.right)}" for pair in question.pairs]
-        lines += [f"= -> {escape(item)}" for item in question.distractors]
-        opening = "{"
-    else:
-        raise TypeError(f"Not a question: {question!r}")
-    if general:
-        lines.append(general)
-    return "\n".join([opening, *(f"\t{line}" for line in lines), "}"])
-
-
-def _dump_question(question: Question) -> str:
-    head = f"::{escape(question.title)}::" if question.title else ""
-    head += f"[{question.text_format.value}]{escape(question.text)}"
-    text = f"{head} {_answer_block(question)}"
-    if question.text_after:
-        joiner = "" if question.text_after[0] in _NO_SPACE_BEFORE else " "
-        text += joiner + escape(question.text_after)
-    return text
-
-
-def dump_gift(questions: Iterable[Question]) -> str:
-    """Write questions as GIFT; :func:`parse_gift` reads the result back to equal questions
-    (``default_mark`` aside, which GIFT cannot hold)."""
-    chunks = []
-    category = ""
-    for question in questions:
-        if question.category != category:
-            category = question.category
-            chunks.append(f"$CATEGORY: {category}".rstrip())
-        chunks.append(_dump_question(question))
-    return "\n\n".join(chunks) + "\n" if chunks else ""

@@ -11,7 +11,11 @@ short           ``str`` as typed
 numeric         ``str`` as typed (``"3,14"``, ``"−2"``, ``"1 000"`` accepted) or a number
 matching        mapping left index -> index into ``question.right_options``; keys and values
                 may also be digit strings, as they come back from JSON
+essay           ``str`` as written; scores 0 and stays ``pending`` until an instructor grades it
+description     nothing: not graded, worth 0 marks
 ==============  ==============================================================================
+
+Short answers follow Moodle: ``*`` in an accepted answer matches any characters.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from typing import Any
 
 from quizzes.questions import (
     BaseQuestion,
+    DescriptionQuestion,
+    EssayQuestion,
     MatchingQuestion,
     MultipleChoiceQuestion,
     NumericAnswer,
@@ -42,6 +48,7 @@ __all__ = [
     "GradeState",
     "PartResult",
     "QuizResult",
+    "answer_matches",
     "correct_answer_text",
     "correct_response",
     "format_number",
@@ -62,6 +69,10 @@ class GradeState(StrEnum):
     CORRECT = "correct"
     PARTIAL = "partial"
     INCORRECT = "incorrect"
+    #: An essay waiting for an instructor's mark.
+    PENDING = "pending"
+    #: A description: nothing to grade.
+    UNGRADED = "ungraded"
 
 
 @dataclass(frozen=True)
@@ -275,14 +286,46 @@ def _grade_matched(
     return _grade(question, weight / 100, answered=True, feedback=[feedback], parts=[part])
 
 
+_STAR_RE = re.compile(r"(?<!\\)\*")
+
+
+def _fold(text: str) -> str:
+    """:func:`normalize_answer` without trimming, for the pieces around a wildcard."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    return _SPACES_RE.sub(" ", folded.replace("ё", "е"))
+
+
+def answer_matches(text: str, typed: str) -> bool:
+    """Whether a typed answer (already normalised) matches an accepted short answer, where
+    ``*`` stands for any characters and ``\\*`` for a star, as in Moodle."""
+    if not typed:
+        return False
+    pieces = _STAR_RE.split(text)
+    if len(pieces) == 1:
+        return normalize_answer(text.replace("\\*", "*")) == typed
+    pattern = ".*".join(re.escape(_fold(piece.replace("\\*", "*"))) for piece in pieces)
+    return re.fullmatch(pattern.strip(), typed, re.DOTALL) is not None
+
+
 def _grade_short(question: ShortAnswerQuestion, response: Any) -> Grade:
     typed = normalize_answer(response) if isinstance(response, str) else ""
     matches = (
         (i, answer.weight)
         for i, answer in enumerate(question.answers)
-        if normalize_answer(answer.text) == typed
+        if answer_matches(answer.text, typed)
     )
     return _grade_matched(question, bool(typed), matches)
+
+
+def _grade_essay(question: EssayQuestion, response: Any, mark: float | None = None) -> Grade:
+    answered = isinstance(response, str) and bool(response.strip())
+    if mark is None:
+        return Grade(0.0, question.default_mark, 0.0, GradeState.PENDING, answered)
+    return _grade(question, mark / question.default_mark, answered=answered)
+
+
+def _grade_description(question: DescriptionQuestion, response: Any) -> Grade:
+    return Grade(0.0, 0.0, 0.0, GradeState.UNGRADED, False)
 
 
 def _accepts(answer: NumericAnswer, number: float) -> bool:
@@ -336,8 +379,12 @@ def _grade_matching(question: MatchingQuestion, response: Any) -> Grade:
     return _grade(question, right_count / len(question.pairs), answered=answered, parts=parts)
 
 
-def grade(question: Question, response: Any) -> Grade:
-    """Grade one response (shapes in the module docstring). Never raises for bad responses."""
+def grade(question: Question, response: Any, mark: float | None = None) -> Grade:
+    """Grade one response (shapes in the module docstring). Never raises for bad responses.
+
+    ``mark`` is an instructor's mark for an essay (ignored for other types)."""
+    if isinstance(question, EssayQuestion):
+        return _grade_essay(question, response, mark)
     grader = _GRADERS.get(type(question))
     if grader is None:
         raise TypeError(f"Not a question: {question!r}")
@@ -352,19 +399,27 @@ _GRADERS: dict[type, Callable[[Any, Any], Grade]] = {
     ShortAnswerQuestion: _grade_short,
     NumericQuestion: _grade_numeric,
     MatchingQuestion: _grade_matching,
+    EssayQuestion: _grade_essay,
+    DescriptionQuestion: _grade_description,
 }
 
 
 def grade_quiz(
-    questions: Sequence[Question], responses: Sequence[Any] | Mapping[int, Any]
+    questions: Sequence[Question],
+    responses: Sequence[Any] | Mapping[int, Any],
+    marks: Mapping[int, float] | None = None,
 ) -> QuizResult:
     """Grade a whole attempt. ``responses`` is aligned with ``questions`` (a shorter sequence
-    leaves the rest unanswered) or maps question index -> response."""
+    leaves the rest unanswered) or maps question index -> response; ``marks`` maps question
+    index -> an instructor's mark for an essay."""
     if isinstance(responses, Mapping):
         given = [responses.get(i) for i in range(len(questions))]
     else:
         given = [responses[i] if i < len(responses) else None for i in range(len(questions))]
-    grades = tuple(grade(q, r) for q, r in zip(questions, given, strict=True))
+    marks = marks or {}
+    grades = tuple(
+        grade(q, r, marks.get(i)) for i, (q, r) in enumerate(zip(questions, given, strict=True))
+    )
     total = math.fsum(g.score for g in grades)
     maximum = math.fsum(g.max_score for g in grades)
     percent = 100 * total / maximum if maximum > 0 else 0.0
@@ -420,6 +475,8 @@ def correct_answer_text(
         ]
     if isinstance(question, MatchingQuestion):
         return [f"{pair.left} → {pair.right}" for pair in question.pairs]
+    if isinstance(question, EssayQuestion | DescriptionQuestion):
+        return []
     raise TypeError(f"Not a question: {question!r}")
 
 
@@ -438,6 +495,10 @@ def correct_response(question: Question) -> Any:
         return repr(best.midpoint)
     if isinstance(question, MatchingQuestion):
         return question.correct_matches
+    if isinstance(question, EssayQuestion):
+        return question.text
+    if isinstance(question, DescriptionQuestion):
+        return None
     raise TypeError(f"Not a question: {question!r}")
 
 

@@ -85,6 +85,9 @@ _GIFT_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "tf_feedback": lambda p: _(
         "A true/false answer takes at most two feedback texts: {T#if wrong#if right}."
     ),
+    "tf_case": lambda p: _(
+        "Read as true/false, but Moodle reads it only in capitals: {T}, {TRUE}, {F}, {FALSE}."
+    ),
     "matching_arrow": lambda p: _(
         "The matching pair «%(text)s» has no ->.", text=p.get("text", "")
     ),
@@ -124,6 +127,11 @@ def unsupported_message(item: Unsupported) -> str:
             line=item.line,
         )
     return _("Line %(line)s: this kind of question is not supported.", line=item.line)
+
+
+def gift_warning_messages(result: ParseResult) -> list[str]:
+    """What Moodle accepts but an editor would refuse, with line numbers."""
+    return [gift_error_message(warning) for warning in result.warnings]
 
 
 def gift_problem_messages(result: ParseResult) -> list[str]:

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courses.models import Item
@@ -67,6 +68,10 @@ class Quiz(db.Model):
         cascade="all, delete-orphan",
         order_by="(Question.position, Question.id)",
         passive_deletes=True,
+    )
+    # Per-student exceptions, loaded once for all of a quiz's attempts.
+    overrides: Mapped[list[QuizOverride]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
@@ -125,6 +130,8 @@ class Attempt(db.Model):
         Index("ix_quiz_attempts_quiz_state_preview", "quiz_id", "state", "preview"),
         # A quiz's students from the index alone (gradebook.results_page).
         Index("ix_quiz_attempts_quiz_preview_user", "quiz_id", "preview", "user_id"),
+        # The grading queue of a quiz.
+        Index("ix_quiz_attempts_quiz_awaiting", "quiz_id", "awaiting_grading"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +154,11 @@ class Attempt(db.Model):
     max_score: Mapped[float | None] = mapped_column()
     percent: Mapped[float | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column()
+    # Submitted with essays that no instructor has graded yet: score and percent wait
+    # (None), so pass or fail, completion and the statistics follow the grading.
+    awaiting_grading: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Question id (as text) -> {"mark": float, "comment": str, "by": user id} of graded essays.
+    manual_grades: Mapped[dict[str, Any] | None] = mapped_column(db.JSON(none_as_null=True))
     # What the attempt added to its quiz's statistics (statistics.Contribution.to_dict()), so
     # that deleting it takes exactly that away again.
     analysis: Mapped[dict[str, Any] | None] = mapped_column(
@@ -162,6 +174,23 @@ class Attempt(db.Model):
 
     def __repr__(self) -> str:
         return f"<Attempt {self.id} quiz={self.quiz_id} #{self.number} {self.state}>"
+
+
+class QuizOverride(db.Model):
+    """One student's own time limit, number of attempts or closing time for a quiz, set by an
+    instructor (extra time is also an accessibility need). ``None`` keeps the quiz's setting."""
+
+    __tablename__ = "quiz_overrides"
+    __table_args__ = (UniqueConstraint("quiz_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    time_limit_minutes: Mapped[int | None] = mapped_column()
+    max_attempts: Mapped[int | None] = mapped_column()
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
 
 
 class QuizStatistics(db.Model):

@@ -45,6 +45,7 @@ class PaperOption:
     text: str
     correct: bool = False
     weight: float = 0.0
+    text_format: str = "markdown"
 
 
 @dataclass
@@ -73,8 +74,14 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
     """The quiz's questions laid out for paper, with what the answer key needs."""
     language = quiz.course.language
     shown = []
-    for number, row in enumerate(quiz.questions, start=1):
+    number = 0
+    for row in quiz.questions:
         question = row.question
+        if isinstance(question, q.DescriptionQuestion):
+            # Text between the questions: no number, nothing in the answer key.
+            shown.append(PaperQuestion(0, question))
+            continue
+        number += 1
         paper = PaperQuestion(number, question, _("Question %(number)s", number=number))
         if isinstance(question, q.SingleChoiceQuestion | q.MultipleChoiceQuestion):
             order = list(range(len(question.choices)))
@@ -83,8 +90,9 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
             labels = letters(language, len(order))
             for letter, index in zip(labels, order, strict=True):
                 choice = question.choices[index]
+                fmt = question.format_of(choice.text_format)
                 paper.options.append(
-                    PaperOption(letter, choice.text, choice.weight > 0, choice.weight)
+                    PaperOption(letter, choice.text, choice.weight > 0, choice.weight, fmt)
                 )
             single = isinstance(question, q.SingleChoiceQuestion)
             paper.answers = [
@@ -103,7 +111,8 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
             order = _right_column(question, f"paper:{row.id}")
             labels = letters(language, len(order), upper=True)
             letter_of = {index: labels[place] for place, index in enumerate(order)}
-            paper.rights = [PaperOption(letter_of[i], options[i]) for i in order]
+            fmt = question.text_format
+            paper.rights = [PaperOption(letter_of[i], options[i], text_format=fmt) for i in order]
             paper.lefts = [pair.left for pair in question.pairs]
             paper.matches = [
                 (left + 1, letter_of[right])
@@ -116,6 +125,8 @@ def paper_questions(quiz: Quiz) -> list[PaperQuestion]:
             ]
         elif isinstance(question, q.TrueFalseQuestion):
             paper.answers = [_("True") if question.answer else _("False")]
+        elif isinstance(question, q.EssayQuestion):
+            paper.answers = [_("Graded by an instructor.")]
         elif isinstance(question, q.ShortAnswerQuestion):
             paper.answers = [a.text for a in question.answers if a.weight == 100]
             paper.partial = [
@@ -175,6 +186,7 @@ def _labels(quiz: Quiz) -> dict[str, str]:
         "missing_words": _("Write the missing words on the line."),
         "write_answer": _("Write your answer on the line."),
         "write_number": _("Write a number."),
+        "write_essay": _("Write your answer in the space below."),
         "answer": _("Answer:"),
         "matching": _("Write the letter of the right match before each item."),
         "partly_right": _("Partly right:"),

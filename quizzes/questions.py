@@ -8,24 +8,47 @@ Text fields are normalised on construction: line endings become ``\\n`` and surr
 whitespace is stripped. Weights are percentages (``100`` is full credit, ``-50`` takes half
 of the question's marks away; a question's score is clamped to ``0..default_mark``).
 
+Some problems are advisories rather than errors: weights that do not add up to 100% and
+questions without a full-credit answer. Moodle accepts them, so a question built with
+``strict=False`` (GIFT import, stored data) keeps them in :attr:`BaseQuestion.warnings`;
+a strict one (the default, the editor) refuses them.
+
 ``question.to_dict()`` gives a JSON-ready dict with a ``"type"`` key; ``question_from_dict()``
 (or ``BaseQuestion.from_dict()``) turns it back into the matching class.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
 
+from quizzes.parts import (
+    Answer,
+    Choice,
+    MatchPair,
+    NumericAnswer,
+    QuestionError,
+    TextFormat,
+    _format,
+    _formats_dict,
+    _items,
+    _number,
+    _reindex,
+    _required_text,
+    _set,
+    _text,
+)
+
 __all__ = [
+    "GRADED_TYPES",
     "QUESTION_TYPES",
     "WEIGHT_SUM_TOLERANCE",
     "Answer",
     "BaseQuestion",
     "Choice",
+    "DescriptionQuestion",
+    "EssayQuestion",
     "MatchPair",
     "MatchingQuestion",
     "MultipleChoiceQuestion",
@@ -44,251 +67,6 @@ __all__ = [
 WEIGHT_SUM_TOLERANCE = 1.0
 
 _BLANK_PUNCTUATION = ".,;:!?)]}»…\"'"
-
-
-class QuestionError(ValueError):
-    """An invalid question.
-
-    ``str(error)`` is an English message; ``code`` names the problem, ``params`` holds the
-    values interpolated into ``template``, and ``field`` points at the offending field
-    (for example ``"choices[2].weight"``) when there is one.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        template: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        field: str | None = None,
-    ) -> None:
-        self.code = code
-        self.template = template
-        self.params = dict(params or {})
-        self.field = field
-        super().__init__(template.format(**self.params))
-
-
-class TextFormat(StrEnum):
-    """How question text, answers and feedback are written (GIFT's ``[format]`` prefix)."""
-
-    MARKDOWN = "markdown"
-    HTML = "html"
-    PLAIN = "plain"
-
-
-# --- field helpers ---------------------------------------------------------------------------
-
-
-def _text(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise QuestionError("not_text", "{field} must be text", {"field": field}, field=field)
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _required_text(value: Any, field: str) -> str:
-    cleaned = _text(value, field)
-    if not cleaned:
-        raise QuestionError(
-            "empty_text", "{field} must not be empty", {"field": field}, field=field
-        )
-    return cleaned
-
-
-def _number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise QuestionError("not_number", "{field} must be a number", {"field": field}, field=field)
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise QuestionError(
-            "not_finite", "{field} must be a finite number", {"field": field}, field=field
-        )
-    return number
-
-
-def _weight(value: Any, field: str, low: float = -100.0, high: float = 100.0) -> float:
-    weight = _number(value, field)
-    if not low <= weight <= high:
-        raise QuestionError(
-            "weight_range",
-            "{field} must be between {low:g}% and {high:g}%, not {weight:g}%",
-            {"field": field, "low": low, "high": high, "weight": weight},
-            field=field,
-        )
-    return weight
-
-
-def _set(obj: object, name: str, value: Any) -> None:
-    object.__setattr__(obj, name, value)
-
-
-def _items(value: Any, field: str, item_type: type, *, min_count: int, what: str) -> tuple:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise QuestionError("not_list", "{field} must be a list", {"field": field}, field=field)
-    items = tuple(value)
-    for index, item in enumerate(items):
-        if not isinstance(item, item_type):
-            raise QuestionError(
-                "wrong_item",
-                "{field}[{index}] must be a {expected}",
-                {"field": field, "index": index, "expected": item_type.__name__},
-                field=f"{field}[{index}]",
-            )
-    if len(items) < min_count:
-        raise QuestionError(
-            "too_few",
-            "A question of this type needs at least {min} {what}, not {count}",
-            {"min": min_count, "what": what, "count": len(items)},
-            field=field,
-        )
-    return items
-
-
-def _reindex(error: QuestionError, field: str, index: int) -> QuestionError:
-    """Point an answer's validation error at its place in the question."""
-    path = f"{field}[{index}]" + (f".{error.field}" if error.field else "")
-    params = dict(error.params)
-    if "field" in params:
-        params["field"] = path
-    return QuestionError(error.code, error.template, params, field=path)
-
-
-# --- answers ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    """An option of a single- or multiple-choice question; ``weight`` is a percentage."""
-
-    text: str
-    weight: float = 0.0
-    feedback: str = ""
-
-    def __post_init__(self) -> None:
-        _set(self, "text", _required_text(self.text, "text"))
-        _set(self, "weight", _weight(self.weight, "weight"))
-        _set(self, "feedback", _text(self.feedback, "feedback"))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "weight": self.weight, "feedback": self.feedback}
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An accepted short answer; ``weight`` is a percentage from 0 to 100."""
-
-    text: str
-    weight: float = 100.0
-    feedback: str = ""
-
-    def __post_init__(self) -> None:
-        _set(self, "text", _required_text(self.text, "text"))
-        _set(self, "weight", _weight(self.weight, "weight", 0.0))
-        _set(self, "feedback", _text(self.feedback, "feedback"))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "weight": self.weight, "feedback": self.feedback}
-
-
-@dataclass(frozen=True)
-class NumericAnswer:
-    """A numeric answer: ``value ± tolerance``, or the range ``minimum..maximum``.
-
-    Use :meth:`between` for a range; a range keeps ``value`` and ``tolerance`` at 0.
-    """
-
-    value: float = 0.0
-    tolerance: float = 0.0
-    weight: float = 100.0
-    feedback: str = ""
-    minimum: float | None = None
-    maximum: float | None = None
-
-    def __post_init__(self) -> None:
-        _set(self, "value", _number(self.value, "value"))
-        _set(self, "tolerance", _number(self.tolerance, "tolerance"))
-        _set(self, "weight", _weight(self.weight, "weight", 0.0))
-        _set(self, "feedback", _text(self.feedback, "feedback"))
-        if self.tolerance < 0:
-            raise QuestionError(
-                "negative_tolerance",
-                "The tolerance must not be negative, not {tolerance:g}",
-                {"tolerance": self.tolerance},
-                field="tolerance",
-            )
-        if (self.minimum is None) != (self.maximum is None):
-            raise QuestionError(
-                "half_range", "A range needs both a minimum and a maximum", field="minimum"
-            )
-        if self.minimum is not None and self.maximum is not None:
-            low = _number(self.minimum, "minimum")
-            high = _number(self.maximum, "maximum")
-            if low > high:
-                raise QuestionError(
-                    "inverted_range",
-                    "The range minimum {minimum:g} is greater than the maximum {maximum:g}",
-                    {"minimum": low, "maximum": high},
-                    field="minimum",
-                )
-            if self.value != 0 or self.tolerance != 0:
-                raise QuestionError(
-                    "range_with_value",
-                    "A range answer has no value or tolerance",
-                    field="value",
-                )
-            _set(self, "minimum", low)
-            _set(self, "maximum", high)
-
-    @classmethod
-    def between(
-        cls, minimum: float, maximum: float, weight: float = 100.0, feedback: str = ""
-    ) -> NumericAnswer:
-        """An answer accepting every number from ``minimum`` to ``maximum`` inclusive."""
-        return cls(weight=weight, feedback=feedback, minimum=minimum, maximum=maximum)
-
-    @property
-    def is_range(self) -> bool:
-        return self.minimum is not None
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """The accepted interval, inclusive."""
-        if self.minimum is not None and self.maximum is not None:
-            return self.minimum, self.maximum
-        return self.value - self.tolerance, self.value + self.tolerance
-
-    @property
-    def midpoint(self) -> float:
-        """A number this answer accepts: the value, or the middle of the range."""
-        if self.minimum is not None and self.maximum is not None:
-            return self.minimum + (self.maximum - self.minimum) / 2
-        return self.value
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"weight": self.weight, "feedback": self.feedback}
-        if self.is_range:
-            data.update(minimum=self.minimum, maximum=self.maximum)
-        else:
-            data.update(value=self.value, tolerance=self.tolerance)
-        return data
-
-
-@dataclass(frozen=True)
-class MatchPair:
-    """A left item and the right item it matches."""
-
-    left: str
-    right: str
-
-    def __post_init__(self) -> None:
-        _set(self, "left", _required_text(self.left, "left"))
-        _set(self, "right", _required_text(self.right, "right"))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"left": self.left, "right": self.right}
 
 
 # --- questions -------------------------------------------------------------------------------
@@ -311,8 +89,15 @@ class BaseQuestion:
     general_feedback: str = ""
     default_mark: float = 1.0
     category: str = ""
+    general_feedback_format: TextFormat | None = None
+    strict: bool = field(default=True, compare=False, repr=False)
+
+    #: Marks of a question of this type may be 0 (a description is not graded).
+    unmarked: ClassVar[bool] = False
+    _FORMAT_FIELDS: ClassVar[tuple[str, ...]] = ("general_feedback_format",)
 
     def __post_init__(self) -> None:
+        _set(self, "_warnings", [])
         for name in ("text", "title", "text_after", "general_feedback", "category"):
             _set(self, name, _text(getattr(self, name), name))
         if not self.text and not self.text_after:
@@ -326,12 +111,17 @@ class BaseQuestion:
         except ValueError:
             raise QuestionError(
                 "bad_format",
-                "Unknown text format {format!r}; use markdown, html or plain",
+                "Unknown text format {format!r}; use markdown, html, plain or moodle",
                 {"format": self.text_format},
                 field="text_format",
             ) from None
+        for name in self._FORMAT_FIELDS:
+            own = _format(getattr(self, name), name)
+            # The format of an empty text, or the question's own, is not kept.
+            empty = not _text(getattr(self, name.removesuffix("_format")), name)
+            _set(self, name, None if own == self.text_format or empty else own)
         mark = _number(self.default_mark, "default_mark")
-        if mark <= 0:
+        if mark < 0 or (mark == 0 and not self.unmarked):
             raise QuestionError(
                 "bad_mark",
                 "The question's mark must be greater than 0, not {mark:g}",
@@ -343,6 +133,21 @@ class BaseQuestion:
 
     def _validate(self) -> None:
         """Check the type-specific fields (subclasses)."""
+
+    def _advise(self, error: QuestionError) -> None:
+        """A problem Moodle accepts: refused when strict, else kept as a warning."""
+        if self.strict:
+            raise error
+        self._warnings.append(error)
+
+    @property
+    def warnings(self) -> tuple[QuestionError, ...]:
+        """Advisories of a question built with ``strict=False``."""
+        return tuple(self._warnings)
+
+    def format_of(self, part_format: TextFormat | None) -> TextFormat:
+        """A part's format: its own, or the question's."""
+        return part_format or self.text_format
 
     @property
     def is_missing_word(self) -> bool:
@@ -370,7 +175,7 @@ class BaseQuestion:
             "category": self.category,
         }
         data.update(self._data())
-        return data
+        return data | _formats_dict(self, self._FORMAT_FIELDS)
 
     def _data(self) -> dict[str, Any]:
         return {}
@@ -399,8 +204,11 @@ class SingleChoiceQuestion(BaseQuestion):
     def _validate(self) -> None:
         choices = _items(self.choices, "choices", Choice, min_count=2, what="choices")
         _set(self, "choices", choices)
+        _set(self, "choices", tuple(_own_formats(choice, self) for choice in choices))
         if not any(choice.weight == 100 for choice in choices):
-            raise QuestionError("no_full_choice", "One choice must be worth 100%", field="choices")
+            self._advise(
+                QuestionError("no_full_choice", "One choice must be worth 100%", field="choices")
+            )
 
     @property
     def correct_indexes(self) -> tuple[int, ...]:
@@ -424,14 +232,16 @@ class MultipleChoiceQuestion(BaseQuestion):
 
     def _validate(self) -> None:
         choices = _items(self.choices, "choices", Choice, min_count=2, what="choices")
-        _set(self, "choices", choices)
+        _set(self, "choices", tuple(_own_formats(choice, self) for choice in choices))
         total = self.positive_weight
         if abs(total - 100) > WEIGHT_SUM_TOLERANCE:
-            raise QuestionError(
-                "weight_sum",
-                "The positive weights of the choices must add up to 100%, not {total:g}%",
-                {"total": total},
-                field="choices",
+            self._advise(
+                QuestionError(
+                    "weight_sum",
+                    "The positive weights of the choices must add up to 100%, not {total:g}%",
+                    {"total": total},
+                    field="choices",
+                )
             )
 
     @property
@@ -460,6 +270,14 @@ class TrueFalseQuestion(BaseQuestion):
     answer: bool
     right_feedback: str = ""
     wrong_feedback: str = ""
+    right_feedback_format: TextFormat | None = None
+    wrong_feedback_format: TextFormat | None = None
+
+    _FORMAT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "general_feedback_format",
+        "right_feedback_format",
+        "wrong_feedback_format",
+    )
 
     def _validate(self) -> None:
         if not isinstance(self.answer, bool):
@@ -486,11 +304,8 @@ class ShortAnswerQuestion(BaseQuestion):
 
     def _validate(self) -> None:
         answers = _items(self.answers, "answers", Answer, min_count=1, what="answers")
-        _set(self, "answers", answers)
-        if not any(answer.weight == 100 for answer in answers):
-            raise QuestionError(
-                "no_full_answer", "One accepted answer must be worth 100%", field="answers"
-            )
+        _set(self, "answers", tuple(_own_formats(answer, self) for answer in answers))
+        _no_full_answer(self, answers)
 
     def _data(self) -> dict[str, Any]:
         return {"answers": [answer.to_dict() for answer in self.answers]}
@@ -506,15 +321,18 @@ class NumericQuestion(BaseQuestion):
     type: ClassVar[str] = "numeric"
     answers: tuple[NumericAnswer, ...]
     other_feedback: str = ""
+    other_feedback_format: TextFormat | None = None
+
+    _FORMAT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "general_feedback_format",
+        "other_feedback_format",
+    )
 
     def _validate(self) -> None:
         answers = _items(self.answers, "answers", NumericAnswer, min_count=1, what="answers")
-        _set(self, "answers", answers)
+        _set(self, "answers", tuple(_own_formats(answer, self) for answer in answers))
         _set(self, "other_feedback", _text(self.other_feedback, "other_feedback"))
-        if not any(answer.weight == 100 for answer in answers):
-            raise QuestionError(
-                "no_full_answer", "One accepted answer must be worth 100%", field="answers"
-            )
+        _no_full_answer(self, answers)
 
     def _data(self) -> dict[str, Any]:
         return {
@@ -537,6 +355,7 @@ class MatchingQuestion(BaseQuestion):
 
     def _validate(self) -> None:
         pairs = _items(self.pairs, "pairs", MatchPair, min_count=2, what="pairs")
+        pairs = tuple(_own_formats(pair, self) for pair in pairs)
         _set(self, "pairs", pairs)
         seen: set[str] = set()
         for index, pair in enumerate(pairs):
@@ -581,6 +400,42 @@ class MatchingQuestion(BaseQuestion):
         }
 
 
+@dataclass(frozen=True, kw_only=True)
+class EssayQuestion(BaseQuestion):
+    """A written answer that an instructor grades by hand (GIFT ``{}``)."""
+
+    type: ClassVar[str] = "essay"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DescriptionQuestion(BaseQuestion):
+    """Text shown between questions; nothing to answer, not graded (GIFT text without
+    an answer block). Its mark is 0."""
+
+    type: ClassVar[str] = "description"
+    unmarked: ClassVar[bool] = True
+    default_mark: float = 0.0
+
+
+def _own_formats(part: Any, question: BaseQuestion) -> Any:
+    """The part with its formats that equal the question's cleared, so that equal questions
+    compare equal however their parts were written."""
+    names = [
+        name for name in ("text_format", "feedback_format", "left_format") if hasattr(part, name)
+    ]
+    same = {name: None for name in names if getattr(part, name) == question.text_format}
+    return type(part)(**(part.__dict__ | same)) if same else part
+
+
+def _no_full_answer(question: BaseQuestion, answers: tuple) -> None:
+    if not any(answer.weight == 100 for answer in answers):
+        question._advise(
+            QuestionError(
+                "no_full_answer", "One accepted answer must be worth 100%", field="answers"
+            )
+        )
+
+
 Question: TypeAlias = (
     SingleChoiceQuestion
     | MultipleChoiceQuestion
@@ -588,6 +443,8 @@ Question: TypeAlias = (
     | ShortAnswerQuestion
     | NumericQuestion
     | MatchingQuestion
+    | EssayQuestion
+    | DescriptionQuestion
 )
 
 QUESTION_TYPES: dict[str, type[BaseQuestion]] = {
@@ -599,8 +456,13 @@ QUESTION_TYPES: dict[str, type[BaseQuestion]] = {
         ShortAnswerQuestion,
         NumericQuestion,
         MatchingQuestion,
+        EssayQuestion,
+        DescriptionQuestion,
     )
 }
+
+#: Types graded automatically (an essay waits for an instructor; a description is not graded).
+GRADED_TYPES = frozenset(QUESTION_TYPES) - {"essay", "description"}
 
 # --- from_dict -------------------------------------------------------------------------------
 
@@ -613,14 +475,23 @@ _COMMON_KEYS = {
     "general_feedback",
     "default_mark",
     "category",
+    "general_feedback_format",
 }
 _TYPE_KEYS = {
     "single": {"choices"},
     "multiple": {"choices"},
-    "truefalse": {"answer", "right_feedback", "wrong_feedback"},
+    "truefalse": {
+        "answer",
+        "right_feedback",
+        "wrong_feedback",
+        "right_feedback_format",
+        "wrong_feedback_format",
+    },
     "short": {"answers"},
-    "numeric": {"answers", "other_feedback"},
+    "numeric": {"answers", "other_feedback", "other_feedback_format"},
     "matching": {"pairs", "distractors"},
+    "essay": set(),
+    "description": set(),
 }
 _REQUIRED_KEYS = {
     "single": {"choices"},
@@ -629,12 +500,17 @@ _REQUIRED_KEYS = {
     "short": {"answers"},
     "numeric": {"answers"},
     "matching": {"pairs"},
+    "essay": set(),
+    "description": set(),
 }
 _ITEM_KEYS: dict[type, tuple[set[str], set[str]]] = {
-    Choice: ({"text"}, {"text", "weight", "feedback"}),
-    Answer: ({"text"}, {"text", "weight", "feedback"}),
-    NumericAnswer: (set(), {"value", "tolerance", "weight", "feedback", "minimum", "maximum"}),
-    MatchPair: ({"left", "right"}, {"left", "right"}),
+    Choice: ({"text"}, {"text", "weight", "feedback", "text_format", "feedback_format"}),
+    Answer: ({"text"}, {"text", "weight", "feedback", "feedback_format"}),
+    NumericAnswer: (
+        set(),
+        {"value", "tolerance", "weight", "feedback", "minimum", "maximum", "feedback_format"},
+    ),
+    MatchPair: ({"left", "right"}, {"left", "right", "left_format"}),
 }
 
 
@@ -670,10 +546,12 @@ def _build_items(value: Any, field: str, item_type: type) -> list:
     return built
 
 
-def question_from_dict(data: Mapping[str, Any]) -> Question:
+def question_from_dict(data: Mapping[str, Any], *, strict: bool = False) -> Question:
     """Build the right question class from ``to_dict()`` output.
 
-    Raises :class:`QuestionError` for unknown types, unknown or missing keys and invalid values.
+    Raises :class:`QuestionError` for unknown types, unknown or missing keys and invalid values;
+    advisories (see the module's docstring) only when ``strict``, as stored questions may
+    hold what Moodle accepts.
     """
     if not isinstance(data, Mapping):
         raise QuestionError("not_object", "{field} must be an object", {"field": "question"})
@@ -688,6 +566,7 @@ def question_from_dict(data: Mapping[str, Any]) -> Question:
         )
     _check_keys(data, _REQUIRED_KEYS[kind] | {"text"}, _COMMON_KEYS | _TYPE_KEYS[kind], "question")
     kwargs = {key: value for key, value in data.items() if key != "type"}
+    kwargs["strict"] = strict
     if kind in ("single", "multiple"):
         kwargs["choices"] = _build_items(data["choices"], "choices", Choice)
     elif kind == "short":

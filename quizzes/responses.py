@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from quizzes.grading import normalize_answer, parse_number, shuffled_order
 from quizzes.questions import (
+    DescriptionQuestion,
+    EssayQuestion,
     MatchingQuestion,
     MultipleChoiceQuestion,
     NumericQuestion,
@@ -28,6 +30,7 @@ from quizzes.questions import (
 )
 
 __all__ = [
+    "MAX_ESSAY_RESPONSE",
     "MAX_TEXT_RESPONSE",
     "FormData",
     "Gaps",
@@ -38,12 +41,16 @@ __all__ = [
     "field_name",
     "form_values",
     "gaps",
+    "layout_numbers",
+    "numbers",
     "parse_form",
     "shown_question",
 ]
 
 #: Longest typed answer kept (short and numeric questions); the rest is cut off.
 MAX_TEXT_RESPONSE = 500
+#: Longest essay kept.
+MAX_ESSAY_RESPONSE = 20_000
 
 
 class FormData(Protocol):
@@ -55,6 +62,19 @@ class FormData(Protocol):
 def field_name(entry_id: Any, row: int | None = None) -> str:
     """The form field of a question (and of one row of a matching question)."""
     return f"q{entry_id}" if row is None else f"q{entry_id}-{row}"
+
+
+def numbers(types: Iterable[str]) -> list[int]:
+    """The number each question is shown with, from its type: descriptions get none (0)."""
+    shown, count = [], 0
+    for kind in types:
+        count += kind != DescriptionQuestion.type
+        shown.append(0 if kind == DescriptionQuestion.type else count)
+    return shown
+
+
+def layout_numbers(layout: Iterable[Mapping[str, Any]]) -> list[int]:
+    return numbers(entry["data"].get("type", "") for entry in layout)
 
 
 def _permutation(n: int, seed: int, key: str, shuffle: bool) -> list[int]:
@@ -106,8 +126,8 @@ def _first(form: FormData, name: str) -> str:
     return values[0] if values else ""
 
 
-def _text_response(value: str) -> str | None:
-    value = value.replace("\r\n", "\n").strip()[:MAX_TEXT_RESPONSE]
+def _text_response(value: str, limit: int = MAX_TEXT_RESPONSE) -> str | None:
+    value = value.replace("\r\n", "\n").strip()[:limit]
     return value or None
 
 
@@ -128,6 +148,8 @@ def parse_response(entry: Mapping[str, Any], form: FormData) -> Any:
         return {"true": True, "false": False}.get(value)
     if isinstance(question, ShortAnswerQuestion | NumericQuestion):
         return _text_response(_first(form, name))
+    if isinstance(question, EssayQuestion):
+        return _text_response(_first(form, name), MAX_ESSAY_RESPONSE)
     if isinstance(question, MatchingQuestion):
         rights = _valid_order(entry.get("rights"), len(question.right_options))
         matched = {}
@@ -164,8 +186,10 @@ class Gaps:
 def gaps(layout: Sequence[Mapping[str, Any]], responses: Mapping[str, Any]) -> Gaps:
     """The gaps of ``responses`` (as :func:`parse_form` gives them) in the attempt's layout."""
     unanswered, not_numbers = [], []
-    for number, entry in enumerate(layout, start=1):
+    for number, entry in zip(layout_numbers(layout), layout, strict=True):
         response = responses.get(str(entry["id"]))
+        if entry["data"].get("type") == DescriptionQuestion.type:
+            continue
         if response is None:
             unanswered.append(number)
         elif entry["data"].get("type") == NumericQuestion.type and parse_number(response) is None:
@@ -191,7 +215,7 @@ def form_values(entry: Mapping[str, Any], response: Any) -> dict[str, Any]:
         return {name: {shown[i] for i in picked if isinstance(i, int) and i in shown}}
     if isinstance(question, TrueFalseQuestion):
         return {name: "true" if response else "false"} if isinstance(response, bool) else {}
-    if isinstance(question, ShortAnswerQuestion | NumericQuestion):
+    if isinstance(question, ShortAnswerQuestion | NumericQuestion | EssayQuestion):
         return {name: response} if isinstance(response, str) else {}
     if isinstance(question, MatchingQuestion) and isinstance(response, Mapping):
         rights = _valid_order(entry.get("rights"), len(question.right_options))
@@ -217,6 +241,8 @@ class Option:
     correct: bool = False
     weight: float = 0.0
     feedback: str = ""
+    text_format: str = "markdown"
+    feedback_format: str = "markdown"
 
 
 @dataclass(frozen=True)
@@ -255,6 +281,8 @@ def shown_question(entry: Mapping[str, Any], number: int) -> ShownQuestion:
                 question.choices[index].weight > 0,
                 question.choices[index].weight,
                 question.choices[index].feedback,
+                question.format_of(question.choices[index].text_format),
+                question.format_of(question.choices[index].feedback_format),
             )
             for position, index in enumerate(order)
         )
@@ -262,7 +290,11 @@ def shown_question(entry: Mapping[str, Any], number: int) -> ShownQuestion:
     if isinstance(question, MatchingQuestion):
         all_rights = question.right_options
         order = _valid_order(entry.get("rights"), len(all_rights))
-        rights = tuple(Option(p, i, all_rights[i]) for p, i in enumerate(order))
+        fmt = question.text_format
+        rights = tuple(
+            Option(p, i, all_rights[i], text_format=fmt, feedback_format=fmt)
+            for p, i in enumerate(order)
+        )
         lefts = tuple(pair.left for pair in question.pairs)
         return ShownQuestion(entry["id"], number, question, lefts=lefts, rights=rights)
     return ShownQuestion(entry["id"], number, question)

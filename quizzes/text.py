@@ -1,7 +1,9 @@
 """Question text to safe HTML, for the web pages and the printed quizzes.
 
 Markdown goes through :func:`school.markdown.render_markdown`; text imported as HTML (GIFT's
-``[html]``) through the same allowlist sanitiser; plain text is escaped. No Flask here.
+``[html]``) through the same allowlist sanitiser; plain text is escaped. Moodle's auto-format
+(unprefixed GIFT) is plain text too, with its line breaks kept and blank lines between
+paragraphs: never raw HTML. No Flask here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = ["BLANK_TOKEN", "plain_text", "question_html", "render_text"]
 # Stands for the answer blank of a missing-word question until the text is rendered; letters
 # only, so neither Markdown nor the sanitiser touch it.
 BLANK_TOKEN = "QZBLANKQZ"  # noqa: S105 - not a secret
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _SINGLE_PARAGRAPH = re.compile(r"\A<p>((?:(?!<p[ >]).)*)</p>\Z", re.DOTALL)
 
 
@@ -32,9 +35,15 @@ def render_text(text: str, text_format: TextFormat | str = TextFormat.MARKDOWN, 
     if not text:
         return Markup("")
     fmt = TextFormat(text_format) if text_format in set(TextFormat) else TextFormat.MARKDOWN
-    if fmt is TextFormat.PLAIN:
+    if fmt is TextFormat.PLAIN or (fmt is TextFormat.MOODLE and inline):
         html = escape(text).replace("\n", Markup("<br>"))
         return html if inline else Markup("<p>") + html + Markup("</p>")
+    if fmt is TextFormat.MOODLE:
+        paragraphs = [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
+        return Markup("").join(
+            Markup("<p>") + escape(part).replace("\n", Markup("<br>")) + Markup("</p>")
+            for part in paragraphs
+        )
     # Imported HTML goes through the same allowlist sanitiser as rendered Markdown.
     sanitized = Markup(sanitize_html(text)) if fmt is TextFormat.HTML else None  # noqa: S704
     html = sanitized if sanitized is not None else render_markdown(text)
@@ -57,7 +66,7 @@ def plain_text(text: str, text_format: TextFormat | str = TextFormat.MARKDOWN) -
     """The words of a text without markup (for ``<option>`` labels and CSV cells)."""
     if not text:
         return ""
-    if text_format == TextFormat.PLAIN:
+    if text_format in (TextFormat.PLAIN, TextFormat.MOODLE):
         return text
     if text_format == TextFormat.HTML:
         return html_lib.unescape(nh3.clean(sanitize_html(text), tags=set())).strip()

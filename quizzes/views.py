@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from courses.models import Item
 from quizzes import paper, services
@@ -19,19 +20,33 @@ from quizzes.forms import (
     TYPE_LABELS,
     ConfirmImportForm,
     ImportForm,
+    OverrideForm,
     SettingsForm,
     new_question_data,
     question_form_data,
     read_question,
 )
-from quizzes.messages import digits_hint, not_numbers_message, unanswered_message
+from quizzes.messages import (
+    digits_hint,
+    gift_warning_messages,
+    not_numbers_message,
+    unanswered_message,
+)
 from quizzes.models import IN_PROGRESS, Attempt, Question, Quiz
-from quizzes.responses import Gaps, gaps, parse_form, shown_question
+from quizzes.responses import (
+    MAX_ESSAY_RESPONSE,
+    Gaps,
+    gaps,
+    numbers,
+    parse_form,
+    shown_question,
+)
 from quizzes.services import QuizError
 from school.downloads import private_attachment
 from school.extensions import db
 from school.forms import EmptyForm, id_number
 from school.i18n import viewer_timezone
+from school.models import User
 from school.pdfjobs import send_or_prepare
 from school.permissions import can_edit, require_edit, require_view
 from school.reorder import offset_of
@@ -51,7 +66,12 @@ QUIZ_KIND = "quiz"
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"type_labels": TYPE_LABELS, "type_hints": TYPE_HINTS, "digits_hint": digits_hint}
+    return {
+        "type_labels": TYPE_LABELS,
+        "type_hints": TYPE_HINTS,
+        "digits_hint": digits_hint,
+        "essay_limit": MAX_ESSAY_RESPONSE,
+    }
 
 
 # --------------------------------------------------------------------------- helpers
@@ -153,7 +173,7 @@ def quiz(quiz_id: int):
         grade=standing.grade,
         passed=standing.passed,
         editable=can_edit(current_user, quiz),
-        closed=services.is_closed(quiz, now),
+        closed=services.is_closed(quiz, now, current_user),
         form=EmptyForm(),
     )
 
@@ -416,9 +436,10 @@ def delete_question(quiz_id: int, question_id: int):
 
 
 def _preview_questions(questions) -> list:
+    shown_numbers = numbers(question.type for question in questions)
     return [
-        shown_question({"id": f"p{number}", "data": question.to_dict()}, number)
-        for number, question in enumerate(questions, start=1)
+        shown_question({"id": f"p{index + 1}", "data": question.to_dict()}, shown_numbers[index])
+        for index, question in enumerate(questions)
     ]
 
 
@@ -458,6 +479,7 @@ def import_gift(quiz_id: int):
                 form=confirm,
                 questions=_preview_questions(result.questions),
                 categories=sorted({q.category for q in result.questions if q.category}),
+                warnings=gift_warning_messages(result),
                 replace=bool(form.replace.data),
                 existing=len(quiz.questions),
             )
@@ -526,6 +548,104 @@ def statistics(quiz_id: int):
     return render_template(
         "quizzes/statistics.html", quiz=quiz, report=services.statistics_report(quiz)
     )
+
+
+# --------------------------------------------------------------------------- essays
+
+
+@bp.get("/quizzes/<int:quiz_id>/grading")
+def grading_queue(quiz_id: int):
+    """The attempts waiting for an instructor to grade their essays."""
+    quiz = _editable(quiz_id)
+    page = request.args.get("page", 1, type=id_number)
+    return render_template(
+        "quizzes/grading_queue.html", quiz=quiz, pagination=services.grading_queue(quiz, page)
+    )
+
+
+@bp.route("/quizzes/attempts/<int:attempt_id>/grade", methods=["GET", "POST"])
+def grade_attempt(attempt_id: int):
+    """Marks and comments for the essays of one finished attempt."""
+    attempt = _attempt_or_404(attempt_id)
+    quiz = _editable(attempt.quiz_id)
+    if attempt.state == IN_PROGRESS:
+        abort(404)
+    form = EmptyForm()
+    essays = services.essays_of(attempt)
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        marks = {}
+        for essay in essays:
+            raw = request.form.get(f"mark-{essay.question_id}", "").strip().replace(",", ".")
+            if not raw:
+                continue
+            try:
+                mark = float(raw)
+            except ValueError:
+                errors[f"mark-{essay.question_id}"] = _("Enter a number.")
+                continue
+            comment = request.form.get(f"comment-{essay.question_id}", "")
+            marks[essay.question_id] = (mark, comment)
+        if not errors:
+            try:
+                services.grade_essays(attempt, marks, current_user)
+            except QuizError as error:
+                errors[error.field or ""] = str(error.message)
+            else:
+                flash(_("The marks are saved."), "success")
+                return redirect(url_for("quizzes.grading_queue", quiz_id=quiz.id))
+    return render_template(
+        "quizzes/grade_attempt.html", quiz=quiz, attempt=attempt, essays=essays,
+        form=form, errors=errors, values=request.form,
+    ), 400 if errors else 200  # fmt: skip
+
+
+@bp.get("/quizzes/<int:quiz_id>/override")
+def find_override(quiz_id: int):
+    """From a username to that student's limits (also before their first attempt)."""
+    quiz = _editable(quiz_id)
+    name = (request.args.get("username") or "").strip()
+    student = db.session.scalar(select(User).where(User.username == name)) if name else None
+    if student is None or not services.is_enrolled(student, quiz):
+        flash(_("No student of this course has that username."), "error")
+        return redirect(url_for("quizzes.results", quiz_id=quiz.id))
+    return redirect(url_for("quizzes.override", quiz_id=quiz.id, user_id=student.id))
+
+
+@bp.route("/quizzes/<int:quiz_id>/students/<int:user_id>/override", methods=["GET", "POST"])
+def override(quiz_id: int, user_id: int):
+    """A student's own time limit, attempts and closing time."""
+    quiz = _editable(quiz_id)
+    student = db.session.get(User, user_id)
+    if student is None or not services.is_enrolled(student, quiz):
+        abort(404)
+    form = OverrideForm()
+    row = services.override_of(quiz, user_id)
+    if request.method == "GET" and row is not None:
+        form.time_limit_minutes.data = row.time_limit_minutes
+        form.max_attempts.data = row.max_attempts
+        form.closes_at.data = _utc_to_local(row.closes_at) if row.closes_at else None
+    if form.validate_on_submit():
+        try:
+            services.set_override(
+                quiz,
+                student,
+                time_limit_minutes=form.time_limit_minutes.data,
+                max_attempts=form.max_attempts.data,
+                closes_at=_local_to_utc(form.closes_at.data),
+            )
+        except QuizError as error:
+            refuse(form, error)
+        else:
+            flash(_("The student's limits are saved."), "success")
+            return redirect(url_for("quizzes.results", quiz_id=quiz.id))
+    return render_template(
+        "quizzes/override.html",
+        quiz=quiz,
+        student=student,
+        form=form,
+        limits=services.limits_for(quiz, user_id),
+    ), _status(form)
 
 
 # --------------------------------------------------------------------------- paper

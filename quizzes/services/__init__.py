@@ -13,6 +13,8 @@ by use case:
 - :mod:`.pages`: what the student's pages show: attempt, review, status, numbers;
 - :mod:`.gradebook`: the results table and its CSV;
 - :mod:`.analysis`: the statistics report;
+- :mod:`.essays`: the grading queue and the marks of essays;
+- :mod:`.overrides`: a student's own time limit, attempts and closing time;
 - :mod:`.accounts`: a user's attempts for the account export and erasure;
 - :mod:`._common`: the refusal, the quiz lock and the decimal separator the others share.
 
@@ -52,6 +54,12 @@ from quizzes.services.bank import (
     replace_questions,
     update_question,
 )
+from quizzes.services.essays import (
+    EssayToGrade,
+    essays_of,
+    grade_essays,
+    grading_queue,
+)
 from quizzes.services.gift_files import (
     MAX_GIFT_BYTES,
     GiftImportError,
@@ -76,6 +84,7 @@ from quizzes.services.lookup import (
     question_count,
     quiz_for_item,
 )
+from quizzes.services.overrides import Limits, limits_for, override_of, set_override
 from quizzes.services.pages import (
     AttemptPage,
     ReviewItem,
@@ -111,7 +120,9 @@ __all__ = [
     "MAX_TIME_LIMIT_MINUTES",
     "RESULTS_PER_PAGE",
     "AttemptPage",
+    "EssayToGrade",
     "GiftImportError",
+    "Limits",
     "OptionRow",
     "Overview",
     "QuestionReport",
@@ -136,6 +147,7 @@ __all__ = [
     "delete_attempt",
     "delete_question",
     "erase_user",
+    "essays_of",
     "export_gift",
     "export_user",
     "finish_if_overdue",
@@ -146,14 +158,18 @@ __all__ = [
     "get_question",
     "get_quiz",
     "grace",
+    "grade_essays",
     "grade_of",
+    "grading_queue",
     "import_gift",
     "in_time",
     "is_closed",
     "is_enrolled",
+    "limits_for",
     "move_question",
     "next_item",
     "number_text",
+    "override_of",
     "overview",
     "parse_for_import",
     "passes",
@@ -168,6 +184,7 @@ __all__ = [
     "review",
     "save_responses",
     "score_text",
+    "set_override",
     "settings_from_front_matter",
     "start_attempt",
     "start_refusal",

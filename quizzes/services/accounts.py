@@ -20,15 +20,18 @@ def export_user(user: User) -> list[dict[str, Any]]:
         select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at)
     ):
         responses = attempt.responses or {}
+        marks = attempt.manual_grades or {}
         answers = []
         for entry in attempt.layout:
             question = question_from_dict(entry["data"])
-            answers.append(
-                {
-                    "question": question.title or question.display_text(),
-                    "response": responses.get(str(entry["id"])),
-                }
-            )
+            answer = {
+                "question": question.title or question.display_text(),
+                "response": responses.get(str(entry["id"])),
+            }
+            given = marks.get(str(entry["id"]))
+            if given is not None:
+                answer.update(mark=given.get("mark"), comment=given.get("comment", ""))
+            answers.append(answer)
         exported.append(
             {
                 "course": attempt.quiz.course.slug,
@@ -39,6 +42,7 @@ def export_user(user: User) -> list[dict[str, Any]]:
                 "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
                 "percent": attempt.percent,
                 "passed": attempt.passed,
+                "awaiting_grading": attempt.awaiting_grading,
                 "answers": answers,
             }
         )

@@ -125,6 +125,8 @@ def _finished(quiz_id: int):
         Attempt.quiz_id == quiz_id,
         Attempt.state == SUBMITTED,
         Attempt.preview.is_(False),
+        # Counted once its essays are graded.
+        Attempt.awaiting_grading.is_(False),
     )
 
 
@@ -132,11 +134,15 @@ def _contribution(attempt: Attempt) -> statistics.Contribution:
     """Grade each question of the attempt as it was shown; its part in the statistics."""
     items = {}
     responses = attempt.responses or {}
+    marks = attempt.manual_grades or {}
     for entry in attempt.layout:
         question = question_from_dict(entry["data"])
+        if question.type == "description":
+            continue
         response = responses.get(str(entry["id"]))
+        mark = marks.get(str(entry["id"]), {}).get("mark")
         items[entry["id"]] = statistics.ItemResponse(
-            grading.grade(question, response).fraction, chosen_options(question, response)
+            grading.grade(question, response, mark).fraction, chosen_options(question, response)
         )
     total = min(1.0, max(0.0, (attempt.percent or 0.0) / 100))
     return statistics.Contribution.of(attempt.id, statistics.AttemptData(total, items))
@@ -277,6 +283,8 @@ def statistics_report(quiz: Quiz) -> StatisticsReport:
             if snapshot is None:
                 continue
             question = question_from_dict(snapshot)
+        if question.type == "description":
+            continue
         reports.append(
             QuestionReport(
                 number=len(reports) + 1,

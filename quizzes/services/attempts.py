@@ -27,6 +27,7 @@ from quizzes.responses import build_layout
 from quizzes.services._common import QuizError
 from quizzes.services.analysis import count_in, count_out
 from quizzes.services.lookup import question_count
+from quizzes.services.overrides import limits_for
 from school.database import begin_write, locked_row
 from school.extensions import db
 from school.models import User
@@ -64,14 +65,17 @@ def _counted(attempts: Iterable[Attempt], preview: bool) -> list[Attempt]:
 
 def attempts_left(quiz: Quiz, user: User, attempts: Sequence[Attempt] | None = None) -> int | None:
     """How many more attempts the user may start (None: unlimited)."""
-    if quiz.max_attempts is None or can_edit(user, quiz):
+    limit = limits_for(quiz, user.id).max_attempts
+    if limit is None or can_edit(user, quiz):
         return None
     used = len(_counted(attempts if attempts is not None else attempts_of(quiz, user), False))
-    return max(0, quiz.max_attempts - used)
+    return max(0, limit - used)
 
 
-def is_closed(quiz: Quiz, now: datetime | None = None) -> bool:
-    return quiz.closes_at is not None and (now or now_utc()) >= quiz.closes_at
+def is_closed(quiz: Quiz, now: datetime | None = None, user: User | None = None) -> bool:
+    """Closed for this user (their override applied), or for everyone without one."""
+    closes = limits_for(quiz, getattr(user, "id", None)).closes_at
+    return closes is not None and (now or now_utc()) >= closes
 
 
 def is_enrolled(user: User, quiz: Quiz) -> bool:
@@ -84,7 +88,7 @@ def start_refusal(quiz: Quiz, user: User, attempts: Sequence[Attempt], now: date
         return _l("This quiz has no questions yet.")
     if can_edit(user, quiz):
         return None
-    if is_closed(quiz, now):
+    if is_closed(quiz, now, user):
         return _l("The quiz is closed.")
     if not is_enrolled(user, quiz):
         return _l("Enrol in the course to take this quiz.")
@@ -141,7 +145,7 @@ def overview(quiz: Quiz, user: User | None, *, now: datetime | None = None) -> O
 def deadline_of(attempt: Attempt) -> datetime | None:
     """When the attempt's time is up: its own deadline, or the quiz's closing time if that
     was set or moved earlier after the attempt began."""
-    closes = attempt.quiz.closes_at
+    closes = limits_for(attempt.quiz, attempt.user_id).closes_at
     if closes is not None and attempt.started_at < closes:
         return min(attempt.deadline_at or closes, closes)
     return attempt.deadline_at
@@ -153,12 +157,13 @@ def in_time(attempt: Attempt, now: datetime) -> bool:
     return deadline is None or now <= deadline + grace()
 
 
-def _deadline(quiz: Quiz, started: datetime) -> datetime | None:
+def _deadline(quiz: Quiz, started: datetime, user_id: int) -> datetime | None:
+    limits = limits_for(quiz, user_id)
     deadline = None
-    if quiz.time_limit_minutes:
-        deadline = started + timedelta(minutes=quiz.time_limit_minutes)
-    if quiz.closes_at is not None and (deadline is None or quiz.closes_at < deadline):
-        deadline = quiz.closes_at
+    if limits.time_limit_minutes:
+        deadline = started + timedelta(minutes=limits.time_limit_minutes)
+    if limits.closes_at is not None and (deadline is None or limits.closes_at < deadline):
+        deadline = limits.closes_at
     return deadline
 
 
@@ -182,16 +187,37 @@ def _responses_in_layout(attempt: Attempt) -> list[Any]:
     return [responses.get(str(entry["id"])) for entry in attempt.layout]
 
 
-def _finish(attempt: Attempt, now: datetime) -> None:
-    """Grade the saved responses and close the attempt (inside a write transaction)."""
-    result = grading.grade_quiz(_layout_questions(attempt), _responses_in_layout(attempt))
+def manual_marks(attempt: Attempt) -> dict[int, float]:
+    """Layout index -> the instructor's mark of each graded essay."""
+    given = attempt.manual_grades or {}
+    return {
+        index: float(given[str(entry["id"])]["mark"])
+        for index, entry in enumerate(attempt.layout)
+        if str(entry["id"]) in given
+    }
+
+
+def apply_grades(attempt: Attempt) -> None:
+    """Score the attempt with its responses and the essays' marks. Until every essay is
+    graded it waits: the score so far is kept, percent and pass or fail are not decided."""
+    result = grading.grade_quiz(
+        _layout_questions(attempt), _responses_in_layout(attempt), manual_marks(attempt)
+    )
+    pending = any(g.state is grading.GradeState.PENDING for g in result.grades)
+    attempt.awaiting_grading = pending
     attempt.score = result.total
     attempt.max_score = result.max_score
-    attempt.percent = result.percent
-    attempt.passed = result.percent >= attempt.quiz.pass_mark - 1e-9
+    attempt.percent = None if pending else result.percent
+    attempt.passed = None if pending else result.percent >= attempt.quiz.pass_mark - 1e-9
+
+
+def _finish(attempt: Attempt, now: datetime) -> None:
+    """Grade the saved responses and close the attempt (inside a write transaction)."""
+    apply_grades(attempt)
     attempt.state = SUBMITTED
     attempt.submitted_at = now
-    count_in(attempt)
+    if not attempt.awaiting_grading:
+        count_in(attempt)
 
 
 def _complete_if_passed(attempts: Iterable[Attempt]) -> None:
@@ -245,7 +271,7 @@ def start_attempt(quiz: Quiz, user: User, *, now: datetime | None = None) -> Att
         responses={},
         state=IN_PROGRESS,
         started_at=now,
-        deadline_at=_deadline(quiz, now),
+        deadline_at=_deadline(quiz, now, user_id),
     )
     db.session.add(attempt)
     db.session.commit()

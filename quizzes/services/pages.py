@@ -15,7 +15,7 @@ from courses import services as course_services
 from quizzes import grading
 from quizzes.models import REVIEW_ANSWERS, REVIEW_IMMEDIATELY, Attempt, Quiz
 from quizzes.questions import Question as QuestionData
-from quizzes.responses import Gaps, form_values, gaps, shown_question
+from quizzes.responses import Gaps, form_values, gaps, layout_numbers, shown_question
 from quizzes.services._common import locale_uses_comma
 from quizzes.services.attempts import attempts_of, deadline_of, grade_of, is_closed, passes
 from school.models import User
@@ -37,7 +37,11 @@ def answers_public(quiz: Quiz, *, now: datetime | None = None) -> bool:
 
 def answers_visible(quiz: Quiz, viewer: User, *, now: datetime | None = None) -> bool:
     """May ``viewer`` see the correct answers and explanations of finished attempts now?"""
-    return can_edit(viewer, quiz) or answers_public(quiz, now=now)
+    if can_edit(viewer, quiz):
+        return True
+    # A student whose own closing time is later waits for it.
+    own_close = quiz.review_when == REVIEW_IMMEDIATELY or is_closed(quiz, now, viewer)
+    return answers_public(quiz, now=now) and own_close
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def attempt_page(attempt: Attempt, *, now: datetime | None = None) -> AttemptPag
     now = now or now_utc()
     responses = attempt.responses or {}
     questions, values = [], {}
-    for number, entry in enumerate(attempt.layout, start=1):
+    for number, entry in zip(layout_numbers(attempt.layout), attempt.layout, strict=True):
         questions.append(shown_question(entry, number))
         values.update(form_values(entry, responses.get(str(entry["id"]))))
     minutes_left = seconds = None
@@ -77,21 +81,26 @@ class ReviewItem:
     grade: grading.Grade
     response: Any
     correct_answers: list[str]
+    # An instructor's comment on an essay.
+    comment: str = ""
 
 
 def review(attempt: Attempt) -> list[ReviewItem]:
     """Each question of the attempt as shown, graded, with the correct answers."""
     items = []
     responses = attempt.responses or {}
-    for number, entry in enumerate(attempt.layout, start=1):
+    marks = attempt.manual_grades or {}
+    for number, entry in zip(layout_numbers(attempt.layout), attempt.layout, strict=True):
         shown = shown_question(entry, number)
         response = responses.get(str(entry["id"]))
+        given = marks.get(str(entry["id"]), {})
         items.append(
             ReviewItem(
                 shown=shown,
-                grade=grading.grade(shown.question, response),
+                grade=grading.grade(shown.question, response, given.get("mark")),
                 response=response,
                 correct_answers=correct_answers(shown.question),
+                comment=given.get("comment", ""),
             )
         )
     return items

@@ -103,7 +103,7 @@ def test_reimporting_replaces_the_questions_and_keeps_the_attempts(make_quiz, st
     ("front_matter", "gift", "messages"),
     [
         ({}, "Вопрос {=да\n\nЕщё {T#a#b#c}\n", ["line 1", "line 3"]),
-        ({}, "Опишите. {}\n", ["line 1: essay"]),
+        ({}, "Выберите. {~%x%a =b}\n", ["line 1"]),
         ({"pass_mark": 150}, "Вопрос {T}\n", ["pass mark"]),
         ({"grading": "average"}, "Вопрос {T}\n", ["grading must be one of"]),
         ({"review_when": "after_close"}, "Вопрос {T}\n", ["closing time"]),

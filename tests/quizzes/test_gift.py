@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from quizzes.gift import (
     GiftError,
     GiftSyntaxError,
-    Unsupported,
     dump_gift,
     escape,
     load_gift,
@@ -75,7 +74,8 @@ def test_escape_round_trip(text):
 def test_sample_file_parses_completely():
     result = parse_gift((DATA / "sample_ru.gift").read_text(encoding="utf-8"))
     assert result.errors == [] and result.unsupported == [] and result.ok
-    assert result.categories == ["$course$/Задержание", "$course$/Документы"]
+    # Moodle's context and "top" are dropped from category paths.
+    assert result.categories == ["Задержание", "Документы"]
     kinds = [q.type for q in result.questions]
     assert kinds == [
         "single",
@@ -91,8 +91,8 @@ def test_sample_file_parses_completely():
         "single",
         "truefalse",
     ]
-    assert [q.category for q in result.questions[:4]] == ["$course$/Задержание"] * 4
-    assert result.questions[4].category == "$course$/Документы"
+    assert [q.category for q in result.questions[:4]] == ["Задержание"] * 4
+    assert result.questions[4].category == "Документы"
     assert load_gift(dump_gift(result.questions)) == result.questions
 
 
@@ -126,7 +126,8 @@ def test_single_choice_with_title_feedback_and_general_feedback():
         Choice("72", 50, "Отчасти."),
     )
     assert question.general_feedback == "Статья 22 Конституции."
-    assert question.text_format is TextFormat.MARKDOWN
+    # Unprefixed text is Moodle's auto-format, as Moodle's parser reads it.
+    assert question.text_format is TextFormat.MOODLE
 
 
 def test_weighted_tildes_make_a_multiple_choice():
@@ -219,8 +220,8 @@ def test_missing_word():
         ("[html]", TextFormat.HTML),
         ("[markdown]", TextFormat.MARKDOWN),
         ("[plain]", TextFormat.PLAIN),
-        ("[moodle]", TextFormat.PLAIN),
-        ("", TextFormat.MARKDOWN),
+        ("[moodle]", TextFormat.MOODLE),
+        ("", TextFormat.MOODLE),
     ],
 )
 def test_format_prefix(prefix, expected):
@@ -281,15 +282,21 @@ def test_every_error_is_reported_with_its_line():
         (19, "too_few"),
         (23, "weight_range"),
         (25, "bad_weight"),
-        (32, "weight_sum"),
         (35, "title_unclosed"),
         (38, "unexpected_close"),
         (41, "tf_feedback"),
         (44, "negative_tolerance"),
         (49, "matching_arrow"),
     ]
-    assert result.unsupported == [Unsupported(53, "essay"), Unsupported(56, "description")]
-    assert [q.text for q in result.questions] == ["Адвоката можно потребовать сразу."]
+    # Moodle accepts weights that do not add up to 100%, essays and descriptions.
+    assert [(w.line, w.code) for w in result.warnings] == [(32, "weight_sum")]
+    assert result.unsupported == []
+    assert [(q.type, q.text) for q in result.questions] == [
+        ("truefalse", "Адвоката можно потребовать сразу."),
+        ("multiple", "Выберите права"),
+        ("essay", "Опишите ваш случай."),
+        ("description", "Это просто текст без ответов."),
+    ]
     assert not result.ok
     assert all(isinstance(error, GiftError) and error.message for error in result.errors)
     assert result.errors[2].message == (
@@ -301,19 +308,17 @@ def test_every_error_is_reported_with_its_line():
 def test_load_gift_refuses_the_whole_file():
     with pytest.raises(GiftSyntaxError) as info:
         load_gift((DATA / "broken.gift").read_text(encoding="utf-8"))
-    assert len(info.value.errors) == 13
-    assert len(info.value.unsupported) == 2
+    assert len(info.value.errors) == 12
+    assert info.value.unsupported == []
     message = str(info.value)
     assert "line 4: The answer block opened with '{' is not closed with '}'" in message
-    assert "line 53: unsupported question type 'essay'" in message
     assert isinstance(info.value, ValueError)
 
 
-def test_load_gift_refuses_unsupported_questions_alone():
-    with pytest.raises(GiftSyntaxError) as info:
-        load_gift("Хороший {T}\n\nОпишите ситуацию. {####Ответ проверит куратор.}\n")
-    assert info.value.errors == []
-    assert info.value.unsupported == [Unsupported(3, "essay")]
+def test_essay_with_general_feedback_loads():
+    questions = load_gift("Хороший {T}\n\nОпишите ситуацию. {####Ответ проверит куратор.}\n")
+    assert questions[1].type == "essay"
+    assert questions[1].general_feedback == "Ответ проверит куратор."
 
 
 @pytest.mark.parametrize(
@@ -329,12 +334,9 @@ def test_load_gift_refuses_unsupported_questions_alone():
         ("Вопрос {#1..x}", 1, "bad_numeric_answer"),
         ("Вопрос {#5..1}", 1, "inverted_range"),
         ("Вопрос {#\n=3\n~не отзыв\n}", 3, "numeric_tilde"),
-        ("Вопрос {=%50%a ~b}", 1, "no_full_choice"),
-        ("Вопрос {=%50%a}", 1, "no_full_answer"),
         ("Вопрос {\n=a -> b\n=c -> d#отзыв\n}", 3, "matching_feedback"),
         ("Вопрос {\n=a -> b\n=a -> c\n}", 3, "duplicate_left"),
         ("::Т:: {T}", 1, "empty_question"),
-        ("Вопрос {~a ~b}", 1, "weight_sum"),
     ],
 )
 def test_malformed_questions(text, line, code):
@@ -362,7 +364,7 @@ def test_dump_writes_readable_gift():
     assert dump_gift([question]) == (
         "$CATEGORY: Права/Задержание\n"
         "\n"
-        "::Срок::[markdown]Сколько часов\\: 48 или 72? {\n"
+        "::Срок::[markdown]Сколько часов\\: 48 или 72?{\n"
         "\t=48#Да\n"
         "\t~%50%72\n"
         "\t~24\n"
@@ -381,14 +383,34 @@ def test_dump_each_type():
     ]
     text = dump_gift(items)
     assert "{FALSE#Нет#Да}" in text
-    assert "=a-\\>b" in text  # keeps the short answer from reading as a matching pair
+    assert "=%100%a-\\>b" in text  # keeps the short answer from reading as a matching pair
     assert "=%50%%50%" in text
     assert "{#-1.5..2}" in text
     assert "=a -> b->c" in text
-    assert "=%100%%\n" in text and "~%10%%10%" in text
+    assert "\t=%\n" in text and "~%10%%10%" in text  # after "=" Moodle reads no weight
     assert parse_gift(text).questions == items
 
 
 def test_dump_empty():
     assert dump_gift([]) == ""
     assert parse_gift("").questions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "kind"),
+    [
+        ("Вопрос {=%50%a}", "no_full_answer", "short"),
+        ("Вопрос {~a ~b}", "weight_sum", "multiple"),
+        ("Вопрос {#=%50%3}", "no_full_answer", "numeric"),
+    ],
+)
+def test_what_moodle_accepts_is_read_with_a_warning(text, code, kind):
+    result = parse_gift(text)
+    assert result.ok and result.errors == []
+    assert [(w.line, w.code) for w in result.warnings] == [(1, code)]
+    assert [q.type for q in result.questions] == [kind]
+
+
+def test_an_equals_choice_takes_no_weight_as_in_moodle():
+    question = one("Вопрос {=%50%a ~b}")
+    assert question.choices[0] == Choice("%50%a", 100)

@@ -644,13 +644,15 @@ def test_to_dict_shape():
         "short",
         "numeric",
         "matching",
+        "essay",
+        "description",
     }
 
 
 @pytest.mark.parametrize(
     ("data", "code"),
     [
-        ({"type": "essay", "text": "x"}, "unknown_type"),
+        ({"type": "calculated", "text": "x"}, "unknown_type"),
         ("not a dict", "not_object"),
         ({"type": "truefalse", "text": "x"}, "missing_key"),
         ({"type": "truefalse", "text": "x", "answer": True, "colour": 1}, "unknown_key"),

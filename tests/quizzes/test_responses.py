@@ -124,6 +124,11 @@ def test_text_rendering_is_safe_in_every_format():
     assert render_text("**a**", "markdown", inline=True) == "<strong>a</strong>"
     assert render_text("a\nb", "plain", inline=True) == "a<br>b"
     assert plain_text("**a** &", "markdown") == "a &"
-    missing = parse_gift("Прийти вы {=не обязаны ~обязаны}, но на допрос — да.").questions[0]
+    text = "Прийти вы {=не обязаны ~обязаны}, но на допрос — да."
+    missing = parse_gift("[markdown]" + text).questions[0]
     html = question_html(missing, "___")
     assert html == "<p>Прийти вы&nbsp;___, но&nbsp;на&nbsp;допрос&nbsp;— да.</p>"
+    # Unprefixed GIFT is Moodle's auto-format: the text as written, HTML escaped.
+    moodle = parse_gift(text.replace("да.", "да. What's <b>")).questions[0]
+    html = question_html(moodle, "___")
+    assert html == "<p>Прийти вы ___, но на допрос — да. What&#39;s &lt;b&gt;</p>"

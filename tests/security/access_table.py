@@ -684,6 +684,32 @@ ROWS: list[Row] = [
     Row("quizzes.results", "GET", OWNER, _w("quiz", "quiz_id")),
     Row("quizzes.results_csv", "GET", OWNER, _w("quiz", "quiz_id")),
     Row("quizzes.statistics", "GET", OWNER, _w("quiz", "quiz_id")),
+    Row("quizzes.grading_queue", "GET", OWNER, _w("quiz", "quiz_id")),
+    Row("quizzes.find_override", "GET", OWNER, _w("quiz", "quiz_id")),
+    *(
+        Row(
+            "quizzes.override",
+            method,
+            OWNER,
+            lambda w: {"quiz_id": w["quiz"], "user_id": w.users["student_a"]},
+        )
+        for method in ("GET", "POST")
+    ),
+    # An instructor grades the essays of a student's finished attempt.
+    Row(
+        "quizzes.grade_attempt",
+        "GET",
+        {**allow("instructor_a", "admin", other=HIDDEN), "student_a": DENY},
+        _w("attempt", "attempt_id"),
+        "submitted",
+    ),
+    Row(
+        "quizzes.grade_attempt",
+        "POST",
+        {**allow("instructor_a", "admin", other=HIDDEN), "student_a": DENY},
+        _w("target_attempt", "attempt_id"),
+        prepare=make.new_attempt,
+    ),
     Row("quizzes.paper_pdf", "GET", OWNER, _w("quiz", "quiz_id")),
     Row("quizzes.answer_key_pdf", "GET", OWNER, _w("quiz", "quiz_id")),
     # --- knowledge base: readers --------------------------------------------------------------
