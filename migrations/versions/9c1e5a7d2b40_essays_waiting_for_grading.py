@@ -2,7 +2,7 @@
 per-student overrides of a quiz's time limit, attempts and closing time.
 
 Revision ID: 9c1e5a7d2b40
-Revises: 3e8b98b937ff
+Revises: 5c1e9a3b7d20
 Create Date: 2026-12-04 23:10:00.000000
 
 """
@@ -14,7 +14,7 @@ import school.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '9c1e5a7d2b40'
-down_revision = '3e8b98b937ff'
+down_revision = '5c1e9a3b7d20'
 branch_labels = None
 depends_on = None
 
