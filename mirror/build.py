@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,6 +32,8 @@ MANIFEST = "SHA256SUMS"
 SIGNATURE_FILES = (MANIFEST + ".minisig", "public-key.pub", "key-chain.json")
 ASSETS = Path(__file__).parent / "assets"
 SEARCH_PAGE = "/finance/search"
+# Characters of each answer in the search index: enough to find it, small for 10,000 answers.
+SEARCH_TEXT = 600
 
 SECTIONS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "finance": (
@@ -115,9 +118,17 @@ class Report:
 
 @dataclass
 class _Fetched:
-    kind: str  # "html", "css", "bytes", "redirect"
-    body: bytes
+    kind: str  # "html", "css", "bytes", "redirect", "missing"
+    packed: bytes = b""  # compressed: a large knowledge base's pages are held until rewritten
     target: str = ""
+
+    @classmethod
+    def of(cls, kind: str, body: bytes = b"", target: str = "") -> _Fetched:
+        return cls(kind, zlib.compress(body, 1) if body else b"", target)
+
+    @property
+    def body(self) -> bytes:
+        return zlib.decompress(self.packed) if self.packed else b""
 
 
 class _Crawler:
@@ -197,7 +208,7 @@ class _Crawler:
             target = self.local(response.location or "")
             store = self.shared if shared else self.pages[lang]
             if target and self.wanted(target):
-                store[url] = _Fetched("redirect", b"", target)
+                store[url] = _Fetched.of("redirect", target=target)
                 return (target,)
             return ()
         if response.status_code != 200:
@@ -205,14 +216,14 @@ class _Crawler:
         kind = response.mimetype
         body = response.get_data()
         if kind == "text/html":
-            self.pages[lang][url] = _Fetched("html", body)
+            self.pages[lang][url] = _Fetched.of("html", body)
             return self._links(body.decode("utf-8"))
         if kind == "text/css":
-            self.shared[url] = _Fetched("css", body)
+            self.shared[url] = _Fetched.of("css", body)
             return [u for u in map(self.local, _css_urls(body.decode("utf-8"))) if u]
         if kind == "text/calendar":
             body = normalize_calendar(body)
-        (self.shared if shared else self.pages[lang])[url] = _Fetched("bytes", body)
+        (self.shared if shared else self.pages[lang])[url] = _Fetched.of("bytes", body)
         return ()
 
     def _stored_pdf(self, url: str) -> _Fetched:
@@ -224,8 +235,8 @@ class _Crawler:
             edition = item and brochures.edition_by_number(item, args["number"])
             stored = edition and brochures.edition_file(edition, args["fmt"])
             if not stored:
-                return _Fetched("missing", b"")
-            return _Fetched("bytes", brochures.edition_file_data(stored))
+                return _Fetched.of("missing")
+            return _Fetched.of("bytes", brochures.edition_file_data(stored))
 
     def _links(self, html: str) -> list[str]:
         doc = lxml.html.document_fromstring(html)
@@ -255,54 +266,46 @@ def _css_urls(css: str) -> list[str]:
     return [m.group(2) for m in _CSS_URL.finditer(css) if not m.group(2).startswith("data:")]
 
 
-def render(app: Flask, scope: Scope) -> dict[str, bytes]:
-    """Every file of the mirror, by its path inside the mirror's folder.
+def render(app: Flask, scope: Scope, emit: Callable[[str, bytes], None]) -> None:
+    """Hand every file of the mirror to ``emit(path inside the folder, bytes)``.
 
     Run outside any application context (the CLI's included): each page is then fetched in
     its own, as on the server, and nothing cached for one page (its language, the visitor)
     leaks into the next.
     """
-    return contextvars.Context().run(_render, app, scope)
+    contextvars.Context().run(_render, app, scope, emit)
 
 
-def _render(app: Flask, scope: Scope) -> dict[str, bytes]:
+def _render(app: Flask, scope: Scope, emit: Callable[[str, bytes], None]) -> None:
     crawler = _Crawler(app, scope)
     crawler.crawl()
-    files: dict[str, bytes] = {}
-    for url, fetched in crawler.shared.items():
+    css = ""
+    for url, fetched in sorted(crawler.shared.items()):
         name = file_for(url, "")
         if fetched.kind == "css":
-            files[name] = rewrite_css(
-                fetched.body.decode("utf-8"), name, lambda u: crawler.target(u, "ru")
-            )
+            body = fetched.body.decode("utf-8")
+            emit(name, rewrite_css(body, name, lambda u: crawler.target(u, "ru")))
+            if name.startswith("static/css/site."):
+                css = name
         elif fetched.kind == "bytes":
-            files[name] = fetched.body
+            emit(name, fetched.body)
     home = {}
     for lang in LANGUAGES:
         other = next(code for code in LANGUAGES if code != lang)
-        pages = crawler.pages[lang]
-        for url, fetched in sorted(pages.items()):
+        for url, fetched in sorted(crawler.pages[lang].items()):
             name = file_for(url, lang)
             if fetched.kind == "bytes":
-                files[name] = fetched.body
+                emit(name, fetched.body)
             elif fetched.kind == "html":
-                files[name] = _page(crawler, fetched.body.decode("utf-8"), url, name, lang, other)
+                emit(name, _page(crawler, fetched.body.decode("utf-8"), url, name, lang, other))
         if "finance" in scope.sections:
-            files[f"{lang}{SEARCH_PAGE}.html"] = _search_page(app, crawler, lang, other)
-            files[f"{lang}/finance/search-index.js"] = _search_index(crawler, lang)
-        start = next(
-            (crawler.target(u, lang) for u in scope.seeds() if crawler.target(u, lang)), None
-        )
-        if start is None:
-            start = next(
-                (crawler.target(u, lang) for u in crawler.seeds() if crawler.target(u, lang)), None
-            )
-        home[lang] = start
+            emit(f"{lang}{SEARCH_PAGE}.html", _search_page(app, crawler, lang, other))
+            emit(f"{lang}/finance/search-index.js", _search_index(crawler, lang))
+        targets = (crawler.target(u, lang) for u in (*scope.seeds(), *crawler.seeds()))
+        home[lang] = next(filter(None, targets), None)
     if any(home.values()):
-        files["static/mirror-search.js"] = (ASSETS / "search.js").read_bytes()
-        css = next((n for n in sorted(files) if n.startswith("static/css/site.")), "")
-        files["index.html"] = _chooser(app, home, css)
-    return files
+        emit("static/mirror-search.js", (ASSETS / "search.js").read_bytes())
+        emit("index.html", _chooser(app, home, css))
 
 
 def _page(crawler: _Crawler, html: str, url: str, name: str, lang: str, other: str) -> bytes:
@@ -340,7 +343,7 @@ def _search_index(crawler: _Crawler, lang: str) -> bytes:
         title = " ".join(doc.xpath("string(//main//h1)").split())
         text = " ".join((main[0] if main else doc).text_content().split())
         link = file_for(url, lang)[len(f"{lang}/finance/") :]
-        entries.append({"title": title, "url": link, "text": text[:2000]})
+        entries.append({"title": title, "url": link, "text": text[:SEARCH_TEXT]})
     data = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return f"window.MIRROR_SEARCH = {data};\n".encode()
 
@@ -368,36 +371,50 @@ def _chooser(app: Flask, home: dict[str, str | None], css: str) -> bytes:
 # ------------------------------------------------------------------------------ writing
 
 
+class _Writer:
+    """Writes files under ``root`` only when their bytes differ, remembering each one's sum."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sums: dict[str, str] = {}
+        self.report = Report()
+        root.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, name: str, data: bytes) -> None:
+        self.sums[name] = hashlib.sha256(data).hexdigest()
+        if _write_if_changed(self.root / name, data):
+            self.report.written.append(name)
+
+    def finish(self) -> Report:
+        """Remove the files of an earlier build that are gone; then write the manifest."""
+        root, report = self.root, self.report
+        report.files = sorted(self.sums)
+        keep = set(self.sums) | {MANIFEST, *SIGNATURE_FILES}
+        for path in sorted(root.rglob("*"), reverse=True):
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and rel not in keep:
+                path.unlink()
+                report.removed.append(rel)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        manifest = "".join(f"{self.sums[name]}  {name}\n" for name in report.files).encode()
+        if _write_if_changed(root / MANIFEST, manifest):
+            report.written.append(MANIFEST)
+            # A signature of the previous manifest would not verify: the mirror is unsigned now.
+            stale = root / (MANIFEST + ".minisig")
+            if stale.exists():
+                stale.unlink()
+                report.removed.append(stale.name)
+        report.written.sort()
+        return report
+
+
 def write_tree(root: Path, files: dict[str, bytes]) -> Report:
-    """Write ``files`` under ``root``: only those whose bytes differ; remove the files of an
-    earlier build that are gone; then the manifest of SHA-256 sums."""
-    root.mkdir(parents=True, exist_ok=True)
-    report = Report(files=sorted(files))
-    for name in report.files:
-        if _write_if_changed(root / name, files[name]):
-            report.written.append(name)
-    keep = set(files) | {MANIFEST, *SIGNATURE_FILES}
-    for path in sorted(root.rglob("*"), reverse=True):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and rel not in keep:
-            path.unlink()
-            report.removed.append(rel)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    manifest = manifest_text(files).encode()
-    if _write_if_changed(root / MANIFEST, manifest):
-        report.written.append(MANIFEST)
-        # A signature of the previous manifest would not verify: the mirror is unsigned now.
-        stale = root / (MANIFEST + ".minisig")
-        if stale.exists():
-            stale.unlink()
-            report.removed.append(stale.name)
-    return report
-
-
-def manifest_text(files: dict[str, bytes]) -> str:
-    """``sha256sum -c`` lines for ``files``, sorted by name."""
-    return "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n" for name in sorted(files))
+    """Write ``files`` under ``root`` as a build does (see :class:`_Writer`)."""
+    writer = _Writer(root)
+    for name in sorted(files):
+        writer(name, files[name])
+    return writer.finish()
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -413,4 +430,6 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 def build(app: Flask, root: Path, only: str | None = None) -> Report:
     """Build (or bring up to date) the mirror in ``root``."""
     scope = Scope.parse(only)
-    return write_tree(root, render(app, scope))
+    writer = _Writer(root)
+    render(app, scope, writer)
+    return writer.finish()
