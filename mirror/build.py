@@ -20,11 +20,13 @@ from urllib.parse import urlsplit
 
 import lxml.html
 from flask import Flask, render_template
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from mirror.html import normalize_calendar, rewrite_css, rewrite_page
 from mirror.paths import file_for, is_shared
+from school.extensions import db
 
 LANGUAGES = {"ru": "Русский", "en": "English"}
 MANIFEST = "SHA256SUMS"
@@ -42,7 +44,7 @@ SECTIONS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     ),
     "courses": (
         ("/courses/",),
-        frozenset({"courses.catalogue", "courses.course", "courses.item"}),
+        frozenset({"courses.catalogue", "courses.course", "courses.item", "courses.workbook"}),
     ),
     "webinars": (
         ("/webinars/", "/webinars.ics"),
@@ -201,6 +203,9 @@ class _Crawler:
         if self.endpoint(url)[0] == "brochures.download":
             self.shared[url] = self._stored_pdf(url)
             return ()
+        if self.endpoint(url)[0] == "courses.workbook":
+            self.shared[url] = self._cached_workbook(url)
+            return ()
         response = client.get(
             url, base_url=self.site, headers={"Accept-Language": lang}, follow_redirects=False
         )
@@ -237,6 +242,20 @@ class _Crawler:
             if not stored:
                 return _Fetched.of("missing")
             return _Fetched.of("bytes", brochures.edition_file_data(stored))
+
+    def _cached_workbook(self, url: str) -> _Fetched:
+        """A course's workbook when the print cache has it (``flask jobs warm`` fills it);
+        never rendered here."""
+        from courses import documents
+        from courses.models import Course
+
+        _name, args = self.endpoint(url)
+        with self.app.test_request_context(url, base_url=self.site):
+            course = db.session.scalar(select(Course).where(Course.slug == args["slug"]))
+            found = course and course.published and documents.workbook_build(course).cached()
+            if not found:
+                return _Fetched.of("missing")
+            return _Fetched.of("bytes", found.path.read_bytes())
 
     def _links(self, html: str) -> list[str]:
         doc = lxml.html.document_fromstring(html)

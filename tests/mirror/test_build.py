@@ -203,3 +203,19 @@ def test_the_cli_builds_and_zips(app, demo, tmp_path):
         args=["mirror", "build", str(tmp_path / "x"), "--only", "nope"]
     )
     assert bad.exit_code != 0 and "unknown part" in bad.output
+
+
+def test_a_cached_workbook_is_copied_and_an_uncached_one_is_not_built(app, demo, tmp_path):
+    from courses import documents
+
+    course = db.session.scalars(select(Course).where(Course.published)).first()
+    root = tmp_path / "mirror"
+    build(app, root)
+    workbook = root / "courses" / course.slug / "workbook.pdf"
+    assert not workbook.exists()
+    with app.test_request_context():
+        built = documents.workbook_build(course).run()
+    build(app, root)
+    assert workbook.read_bytes() == built.path.read_bytes()
+    page = (root / "ru" / "courses" / course.slug / "index.html").read_text(encoding="utf-8")
+    assert "../../../courses/" + course.slug + "/workbook.pdf" in page
