@@ -197,6 +197,7 @@ def _register_features(app: Flask) -> None:
     import brochures
     import courses
     import finance
+    import mirror
     import quizzes
     import webinars
 
@@ -205,6 +206,7 @@ def _register_features(app: Flask) -> None:
     quizzes.init_app(app)
     finance.init_app(app)
     brochures.init_app(app)
+    mirror.init_app(app)  # last: it builds on every feature
 
 
 def _register_template_helpers(app: Flask) -> None:

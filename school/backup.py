@@ -1,4 +1,5 @@
-"""Backups: an online SQLite copy, or a JSON dump of every table for either database."""
+"""Backups: an online SQLite copy, a JSON dump of every table for either database, or the
+encrypted archive that moves the whole site to a new machine in one step."""
 
 from __future__ import annotations
 
@@ -82,8 +83,9 @@ def backup_sqlite(engine: Engine, target: Path) -> None:
         source.close()
 
 
-def dump_json(engine: Engine, metadata: MetaData) -> dict[str, Any]:
-    """Every row of every table, read in one transaction so the dump is consistent."""
+def dump_json(engine: Engine, metadata: MetaData, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every row of every table (but ``skip``), read in one transaction so the dump is
+    consistent."""
     tables: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
@@ -92,6 +94,8 @@ def dump_json(engine: Engine, metadata: MetaData) -> dict[str, Any]:
             # Reads do not open a transaction on their own here (school.database): one snapshot.
             conn.exec_driver_sql("BEGIN")
         for table in metadata.sorted_tables:
+            if table.name in skip:
+                continue
             order = list(table.primary_key.columns) or list(table.columns)
             rows = conn.execute(select(table).order_by(*order)).mappings()
             tables[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]
@@ -207,3 +211,127 @@ def read_backup(path: Path) -> dict[str, Any] | Path:
         return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BackupError(f"cannot read the backup: {error}") from error
+
+
+# ------------------------------------------------------------------------------ the archive
+#
+# One file holds what a new machine needs: the database (uploaded images and the published
+# editions' PDFs are in it), and the instance files named by the caller (the mirror's public
+# key). Login sessions, one-time reset links and second-factor secrets stay out unless asked:
+# a restored site asks people to log in again and staff to set up their authenticator anew.
+# Rate-limit counts live in Redis or in memory, never in the database, so none travel.
+# The whole zip is encrypted with AES-256-GCM under a key derived from a passphrase with
+# scrypt: a stolen archive shows nothing, and a changed byte makes it refuse to open.
+
+ARCHIVE_MAGIC = b"public-defender-school-archive 1\n"
+ARCHIVE_VERSION = 1
+SESSION_TABLES = ("user_sessions",)
+SECRET_TABLES = ("password_resets",)
+SECRET_COLUMNS = {"users": ("totp_secret", "totp_last_step")}
+_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+_SALT, _NONCE = 16, 12
+
+
+def is_archive(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(len(ARCHIVE_MAGIC)) == ARCHIVE_MAGIC
+
+
+def make_archive(
+    engine: Engine,
+    metadata: MetaData,
+    files: dict[str, bytes],
+    *,
+    with_sessions: bool = False,
+    with_secrets: bool = False,
+) -> bytes:
+    """The unencrypted archive (a zip): manifest.json, database.json and ``files/...``."""
+    import hashlib
+    import io
+    import zipfile
+
+    skip = () if with_sessions else SESSION_TABLES
+    skip += () if with_secrets else SECRET_TABLES
+    data = dump_json(engine, metadata, skip)
+    if not with_secrets:
+        for table, columns in SECRET_COLUMNS.items():
+            for row in data["tables"].get(table, []):
+                row.update(dict.fromkeys(columns))
+    # Keys in their own order: JSON columns come back as they were.
+    database = json.dumps(data, ensure_ascii=False).encode()
+    manifest = {
+        "format": FORMAT,
+        "version": ARCHIVE_VERSION,
+        "tables": {name: len(rows) for name, rows in sorted(data["tables"].items())},
+        "left_out": sorted(skip),
+        "secrets": with_secrets,
+        "files": {name: hashlib.sha256(body).hexdigest() for name, body in sorted(files.items())},
+        "database_sha256": hashlib.sha256(database).hexdigest(),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
+        archive.writestr("database.json", database)
+        for name, body in sorted(files.items()):
+            archive.writestr(f"files/{name}", body)
+    return buffer.getvalue()
+
+
+def read_archive(data: bytes) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
+    """(manifest, database dump, files) of an unencrypted archive, each checked by its sum."""
+    import hashlib
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            database = archive.read("database.json")
+            files = {
+                name[len("files/") :]: archive.read(name)
+                for name in archive.namelist()
+                if name.startswith("files/")
+            }
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as error:
+        raise BackupError(f"the archive is damaged: {error}") from error
+    if manifest.get("format") != FORMAT or manifest.get("version") != ARCHIVE_VERSION:
+        raise BackupError("this archive was not made by this version of the platform")
+    if hashlib.sha256(database).hexdigest() != manifest.get("database_sha256"):
+        raise BackupError("the archive's database does not match its manifest")
+    for name, body in files.items():
+        if manifest.get("files", {}).get(name) != hashlib.sha256(body).hexdigest():
+            raise BackupError(f"the archive's file {name} does not match its manifest")
+    return manifest, json.loads(database), files
+
+
+def _archive_key(passphrase: str, salt: bytes) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    if not passphrase:
+        raise BackupError("a passphrase is needed")
+    return Scrypt(salt=salt, length=32, **_SCRYPT).derive(passphrase.encode())
+
+
+def encrypt(data: bytes, passphrase: str) -> bytes:
+    """``data`` sealed with AES-256-GCM under a scrypt key: magic, salt, nonce, ciphertext."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt, nonce = os.urandom(_SALT), os.urandom(_NONCE)
+    sealed = AESGCM(_archive_key(passphrase, salt)).encrypt(nonce, data, ARCHIVE_MAGIC)
+    return ARCHIVE_MAGIC + salt + nonce + sealed
+
+
+def decrypt(data: bytes, passphrase: str) -> bytes:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if not data.startswith(ARCHIVE_MAGIC):
+        raise BackupError("this file is not a backup archive made by this platform")
+    body = data[len(ARCHIVE_MAGIC) :]
+    salt, nonce, sealed = body[:_SALT], body[_SALT : _SALT + _NONCE], body[_SALT + _NONCE :]
+    try:
+        return AESGCM(_archive_key(passphrase, salt)).decrypt(nonce, sealed, ARCHIVE_MAGIC)
+    except InvalidTag as error:
+        raise BackupError("wrong passphrase, or the archive was changed") from error

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from school import backup as backups
 from school import credentials, resets, services
 from school.extensions import db
+from school.files import write_atomically
 from school.models import Role
 
 
@@ -109,12 +111,19 @@ def seed_demo(if_empty: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "sqlite", "json"]),
+    type=click.Choice(["auto", "sqlite", "json", "archive"]),
     default="auto",
-    help="auto: an SQLite copy for SQLite, a JSON dump for PostgreSQL.",
+    help="auto: an SQLite copy for SQLite, a JSON dump for PostgreSQL; archive: the whole "
+    "site in one encrypted file (passphrase from a prompt or BACKUP_PASSPHRASE).",
+)
+@click.option("--with-sessions", is_flag=True, help="archive: keep login sessions too.")
+@click.option(
+    "--with-secrets",
+    is_flag=True,
+    help="archive: keep the secret key, reset links and second-factor secrets too.",
 )
 @with_appcontext
-def backup(path: Path, fmt: str) -> None:
+def backup(path: Path, fmt: str, with_sessions: bool, with_secrets: bool) -> None:
     """Write a consistent copy of the database to PATH while the site runs."""
     engine = db.engine
     if fmt == "auto":
@@ -124,6 +133,16 @@ def backup(path: Path, fmt: str) -> None:
     try:
         if fmt == "sqlite":
             backups.backup_sqlite(engine, path)
+        elif fmt == "archive":
+            archive = backups.make_archive(
+                engine,
+                db.metadata,
+                _instance_files(with_secrets),
+                with_sessions=with_sessions,
+                with_secrets=with_secrets,
+            )
+            sealed = backups.encrypt(archive, _backup_passphrase(confirm=True))
+            write_atomically(path, sealed)
         else:
             backups.write_json(backups.dump_json(engine, db.metadata), path)
     except backups.BackupError as error:
@@ -131,15 +150,46 @@ def backup(path: Path, fmt: str) -> None:
     click.echo(f"Backup written to {path} ({fmt}).")
 
 
+MIRROR_KEY_FILE = "mirror-public-key.pub"
+
+
+def _instance_files(with_secrets: bool) -> dict[str, bytes]:
+    """The files an archive carries besides the database: the mirror's public key, and the
+    secret key when asked."""
+    files = {}
+    key = current_app.config.get("MIRROR_PUBLIC_KEY")
+    if key:
+        try:
+            files[MIRROR_KEY_FILE] = Path(key).read_bytes()
+        except OSError as error:
+            raise click.ClickException(f"cannot read MIRROR_PUBLIC_KEY {key}: {error}") from error
+    secret = Path(current_app.instance_path) / "secret_key"
+    if with_secrets and secret.is_file():
+        files["secret_key"] = secret.read_bytes()
+    return files
+
+
+def _backup_passphrase(confirm: bool) -> str:
+    value = os.environ.get("BACKUP_PASSPHRASE")
+    if value:
+        return value
+    return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm, default="")
+
+
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore(path: Path) -> None:
-    """Restore a backup (SQLite copy or JSON dump) into an empty, migrated database."""
+    """Restore a backup (SQLite copy, JSON dump or archive) into an empty, migrated database."""
     from sqlalchemy import create_engine
 
+    files: dict[str, bytes] = {}
     try:
-        loaded = backups.read_backup(path)
+        if backups.is_archive(path):
+            opened = backups.decrypt(path.read_bytes(), _backup_passphrase(confirm=False))
+            _manifest, loaded, files = backups.read_archive(opened)
+        else:
+            loaded = backups.read_backup(path)
         if isinstance(loaded, Path):
             source = create_engine(f"sqlite:///{loaded}")
             try:
@@ -153,6 +203,20 @@ def restore(path: Path) -> None:
         db.session.rollback()
         raise click.ClickException(f"cannot restore {path}: {error}") from error
     click.echo(f"Restored {count} rows from {path}.")
+    _restore_files(files)
+
+
+def _restore_files(files: dict[str, bytes]) -> None:
+    instance = Path(current_app.instance_path)
+    for name in sorted(files):
+        if name not in (MIRROR_KEY_FILE, "secret_key"):
+            continue
+        write_atomically(instance / name, files[name])
+        click.echo(f"Restored {instance / name}.")
+    if MIRROR_KEY_FILE in files:
+        click.echo(f"Set MIRROR_PUBLIC_KEY={instance / MIRROR_KEY_FILE} to show the mirror's key.")
+    if "secret_key" in files:
+        click.echo("The secret key was restored: restart the site to use it.")
 
 
 @click.group("pdf-cache")

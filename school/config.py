@@ -32,7 +32,7 @@ def default_instance_path() -> Path:
     return Path.cwd() / "instance"
 
 
-PACKAGES = ("school", "webinars", "courses", "quizzes", "finance", "brochures")
+PACKAGES = ("school", "webinars", "courses", "quizzes", "finance", "brochures", "mirror")
 LANGUAGES = ("ru", "en")
 DEFAULT_TIMEZONE = "Europe/Moscow"
 

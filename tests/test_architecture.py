@@ -1,8 +1,10 @@
 """The house rules, checked on the code itself.
 
 - Imports go one way: the core (``school``) imports no feature package, and the only arrows
-  between features are ``quizzes → courses`` and ``brochures → finance``. The factory's
-  ``_register_features`` is the one place the core names the features.
+  between features are ``quizzes → courses`` and ``brochures → finance``, plus ``mirror``,
+  which sits on top of every feature as the factory does (it mirrors their public pages) and
+  which none imports. The factory's ``_register_features`` is the one place the core names
+  the features.
 - No application module is over 700 lines.
 - Every URL rule belongs to the package its first path segment names: ``/courses/...`` to
   ``courses``, ``/finance/...`` to ``finance``. The core owns ``/`` and the account pages. Old
@@ -22,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = "school"
 FEATURES = [
     name
-    for name in ("webinars", "courses", "quizzes", "finance", "brochures")
+    for name in ("webinars", "courses", "quizzes", "finance", "brochures", "mirror")
     if (ROOT / name / "__init__.py").exists()
 ]
 PACKAGES = [CORE, *FEATURES]
@@ -33,6 +35,7 @@ ALLOWED = {
     "quizzes": {"courses"},
     "finance": set(),
     "brochures": {"finance"},
+    "mirror": {"webinars", "courses", "quizzes", "finance", "brochures"},
 }
 # The one function of the core allowed to import features: it registers them.
 FACTORY = (ROOT / "school" / "__init__.py", "_register_features")

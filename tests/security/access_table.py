@@ -986,6 +986,11 @@ ROWS: list[Row] = [
     Row(
         "brochures.preview_pdf", "GET", STAFF, lambda w: {"brochure_id": w["brochure"], "fmt": "a5"}
     ),
+    # ------------------------------------------------------------------ mirror
+    Row("mirror.key", "GET", EVERYONE),
+    # The test world configures no signing key: its file is not there for anyone.
+    Row("mirror.public_key", "GET", allow(other=HIDDEN)),
+    Row("mirror.download", "GET", STAFF),
 ]
 
 
