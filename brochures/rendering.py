@@ -16,11 +16,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from brochures import press
 from brochures.layout import FORMATS, MEMO_FIT_STEPS, Document
 from school import printing
 from school.markdown import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, render_markdown
 
 STYLESHEETS = ("css/print.css", "css/print-brochure.css")
+PRESS_PARTS = ("interior", "cover")
 
 # A printed page cannot follow a link: links keep their text. Pictures from the site stay, and
 # the engine prints them with their alt text as the caption (school.printimages).
@@ -100,8 +102,9 @@ def _labels() -> dict[str, str]:
     }
 
 
-def render_html(doc: Document, fmt: str, *, fit: int = 0) -> str:
-    """The HTML of ``doc`` in format ``fmt`` (a key of ``FORMATS``); ``fit`` shrinks a memo."""
+def render_html(doc: Document, fmt: str, *, fit: int = 0, part: str | None = None) -> str:
+    """The HTML of ``doc`` in format ``fmt`` (a key of ``FORMATS``); ``fit`` shrinks a memo;
+    ``part`` is a press part (``"interior"`` or ``"cover"``), None for the office PDF."""
     spec = FORMATS[fmt]
     if doc.kind not in spec.kinds:
         raise ValueError(f"a {doc.kind} cannot be printed in the {fmt} format")
@@ -119,6 +122,7 @@ def render_html(doc: Document, fmt: str, *, fit: int = 0) -> str:
             "page_format": spec.page_format,
             "html_class": " ".join(classes),
             "booklet": spec.booklet,
+            "part": part,
             "labels": _labels(),
             "checked": as_of,
             "long_date": lambda value: long_date(value, doc.language),
@@ -136,6 +140,14 @@ def html_candidates(doc: Document, fmt: str) -> list[str]:
     if fmt == "memo":
         return [render_html(doc, fmt, fit=step) for step in range(MEMO_FIT_STEPS)]
     return [render_html(doc, fmt)]
+
+
+def press_html(doc: Document, fmt: str) -> dict[str, str]:
+    """The press interior and cover of a brochure: stylesheets inlined, colours in CMYK."""
+    return {
+        part: press.cmyk_html(freeze_styles(render_html(doc, fmt, part=part)))
+        for part in PRESS_PARTS
+    }
 
 
 def max_pages(fmt: str) -> int | None:

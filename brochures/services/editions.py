@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from brochures import rendering
+from brochures import press, rendering
 from brochures.layout import Document, EntryData, SectionData, formats_for
 from brochures.models import Brochure, Edition
 from brochures.services.common import BrochureError
@@ -111,6 +111,8 @@ def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> E
             "max_pages": rendering.max_pages(fmt),
             "metadata": _metadata_to_dict(meta),
         }
+        if fmt in press.TRIMS:
+            renders[fmt]["press"] = rendering.press_html(doc, fmt)
     number = max((e.number for e in brochure.editions), default=0) + 1
     edition = Edition(
         number=number,

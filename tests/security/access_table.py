@@ -883,6 +883,13 @@ ROWS: list[Row] = [
         STAFF,
         lambda w: {"brochure_id": w["brochure"], "number": 1, "fmt": "a5"},
     ),
+    Row("brochures.edition", "GET", STAFF, lambda w: {"brochure_id": w["brochure"], "number": 1}),
+    Row(
+        "brochures.edition_press",
+        "POST",
+        STAFF,
+        lambda w: {"brochure_id": w["brochure"], "number": 1, "fmt": "a5"},
+    ),
     Row(
         "brochures.preview_pdf", "GET", STAFF, lambda w: {"brochure_id": w["brochure"], "fmt": "a5"}
     ),

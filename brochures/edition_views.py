@@ -1,0 +1,57 @@
+"""Staff's page of one edition: its files, its press files, and what goes to the print house."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, url_for
+from flask_babel import gettext as _
+
+from brochures import press, services
+from brochures.services import press as press_service
+from brochures.views import _brochure_or_404, bp
+from school.forms import EmptyForm
+from school.models import Role
+from school.permissions import role_required
+from school.views_helpers import flash_redirect, or_404, submitted_or_400
+
+
+def _edition_or_404(brochure_id: int, number: int):
+    brochure = _brochure_or_404(brochure_id)
+    return brochure, or_404(services.edition_by_number(brochure, number))
+
+
+@bp.get("/brochures/manage/<int:brochure_id>/editions/<int:number>/")
+@role_required(Role.STAFF)
+def edition(brochure_id: int, number: int):
+    brochure, item = _edition_or_404(brochure_id, number)
+    press_formats = [] if brochure.is_memo else list(press.TRIMS)
+    stored = {fmt: press_service.press_files(item, fmt) for fmt in press_formats}
+    return render_template(
+        "brochures/edition.html",
+        brochure=brochure,
+        edition=item,
+        formats=services.edition_formats(item),
+        press_formats=press_formats,
+        press_stored=stored,
+        press_names=press_service.PRESS_FILES,
+        press_format=press_service.press_format,
+    )
+
+
+@bp.post("/brochures/manage/<int:brochure_id>/editions/<int:number>/press/<fmt>")
+@role_required(Role.STAFF)
+def edition_press(brochure_id: int, number: int, fmt: str):
+    brochure, item = _edition_or_404(brochure_id, number)
+    submitted_or_400(EmptyForm())
+    if brochure.is_memo or fmt not in press.TRIMS or fmt not in item.formats:
+        abort(404)
+    back = url_for(".edition", brochure_id=brochure_id, number=number)
+    if "press" not in item.renders[fmt]:
+        return flash_redirect(
+            _("This edition was published before press files existed: publish a new one."),
+            back,
+            "error",
+        )
+    press_service.store_press(item, fmt)
+    return flash_redirect(
+        _("The press files are being prepared. Reload this page in a minute."), back
+    )
