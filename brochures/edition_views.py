@@ -6,12 +6,14 @@ from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 
 from brochures import press, services
+from brochures.forms import PrintRunForm
+from brochures.layout import Document
 from brochures.services import press as press_service
 from brochures.views import _brochure_or_404, bp
 from school.forms import EmptyForm
 from school.models import Role
 from school.permissions import role_required
-from school.views_helpers import flash_redirect, or_404, submitted_or_400
+from school.views_helpers import flash_redirect, or_404, save_form, submitted_or_400
 
 
 def _edition_or_404(brochure_id: int, number: int):
@@ -19,10 +21,30 @@ def _edition_or_404(brochure_id: int, number: int):
     return brochure, or_404(services.edition_by_number(brochure, number))
 
 
-@bp.get("/brochures/manage/<int:brochure_id>/editions/<int:number>/")
+@bp.route("/brochures/manage/<int:brochure_id>/editions/<int:number>/", methods=["GET", "POST"])
 @role_required(Role.STAFF)
 def edition(brochure_id: int, number: int):
+    """The edition's files and its print-run log; a POST logs a print run."""
     brochure, item = _edition_or_404(brochure_id, number)
+    form = PrintRunForm()
+    done = save_form(
+        form,
+        lambda: services.add_print_run(
+            item,
+            services.PrintRunInput(
+                printed_on=form.printed_on.data,
+                copies=form.copies.data,
+                printing_house=form.printing_house.data or "",
+                sent=services.parse_sent(form.sent.data or ""),
+            ),
+        ),
+        lambda run: flash_redirect(
+            _("The print run of %(copies)s copies is logged.", copies=run.copies),
+            url_for(".edition", brochure_id=brochure_id, number=number),
+        ),
+    )
+    if done is not None:
+        return done
     press_formats = [] if brochure.is_memo else list(press.TRIMS)
     stored = {fmt: press_service.press_files(item, fmt) for fmt in press_formats}
     return render_template(
@@ -34,7 +56,11 @@ def edition(brochure_id: int, number: int):
         press_stored=stored,
         press_names=press_service.PRESS_FILES,
         press_format=press_service.press_format,
-    )
+        imprint=Document.from_dict(item.document).imprint,
+        runs=item.print_runs,
+        sent=services.sent_by_region(item.print_runs),
+        form=form,
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/brochures/manage/<int:brochure_id>/editions/<int:number>/press/<fmt>")

@@ -102,6 +102,29 @@ def _labels() -> dict[str, str]:
     }
 
 
+def output_details(doc: Document) -> list[str]:
+    """The output details of the imprint page, in the order of ГОСТ Р 7.0.4: sign-off date,
+    format, paper, print run, order, printing house."""
+    imprint = doc.imprint
+    if imprint is None:
+        return []
+    lines = []
+    if imprint.signed_on:
+        day = format_date(imprint.signed_on, "dd.MM.yyyy", locale=doc.language)
+        lines.append(_("Signed for printing on %(date)s.", date=day))
+    if imprint.format:
+        lines.append(_("Format %(format)s.", format=imprint.format))
+    if imprint.paper:
+        lines.append(_("Paper: %(paper)s.", paper=imprint.paper))
+    if imprint.print_run:
+        lines.append(_("Print run %(copies)s copies.", copies=imprint.print_run))
+    if imprint.order_number:
+        lines.append(_("Order No. %(number)s.", number=imprint.order_number))
+    if imprint.printing_house:
+        lines.append(_("Printed by %(house)s.", house=imprint.printing_house))
+    return lines
+
+
 def render_html(doc: Document, fmt: str, *, fit: int = 0, part: str | None = None) -> str:
     """The HTML of ``doc`` in format ``fmt`` (a key of ``FORMATS``); ``fit`` shrinks a memo;
     ``part`` is a press part (``"interior"`` or ``"cover"``), None for the office PDF."""
@@ -125,6 +148,7 @@ def render_html(doc: Document, fmt: str, *, fit: int = 0, part: str | None = Non
             "part": part,
             "labels": _labels(),
             "checked": as_of,
+            "output": output_details(doc),
             "long_date": lambda value: long_date(value, doc.language),
             "introduction": print_markdown(doc.introduction, doc.language),
             "answers": {

@@ -288,7 +288,7 @@ CHANGE_LABELS = {
 
 @bp.get("/brochures/manage/<int:brochure_id>")
 @role_required(Role.STAFF)
-def compose(brochure_id: int):
+def compose(brochure_id: int, publish_form: PublishForm | None = None):
     item = _brochure_or_404(brochure_id)
     query = request.args.get("q", "", type=str)[:200]
     page = request.args.get("page", 1, type=id_number)
@@ -299,12 +299,13 @@ def compose(brochure_id: int):
         addable=services.addable_page(item, query, page),
         query=query,
         section_form=SectionForm(formdata=None),
-        publish_form=PublishForm(formdata=None, label=item.edition_label),
+        publish_form=publish_form or PublishForm(formdata=None, label=item.edition_label),
         topics=finance.list_topics(),
         edition=edition,
         changes=services.changes_since(item, edition) if edition else [],
         change_labels=CHANGE_LABELS,
         formats=_downloads(item),
+        printed=services.printed_copies(item) if item.editions else 0,
         unprintable=[glyphs.describe(m) for m in glyphs.unprintable(services.document_for(item))],
     )
 
@@ -422,13 +423,15 @@ def remove_item(item_id: int):
 def publish(brochure_id: int):
     item = _brochure_or_404(brochure_id)
     form = PublishForm()
-    if form.validate_on_submit():
-        with refusals_flashed():
-            edition = services.publish_edition(current_user, item, form.label.data or "")
-            services.store_editions([edition])  # built by the queue, stored once
-            flash(_("Edition %(number)s is published.", number=edition.number), "success")
-    else:
-        flash(_("The edition label is too long."), "error")
+    if not form.validate_on_submit():
+        # The page again, with what was typed and the message at each field.
+        return compose(brochure_id, publish_form=form), 400
+    with refusals_flashed():
+        edition = services.publish_edition(
+            current_user, item, form.label.data or "", imprint=form.imprint()
+        )
+        services.store_editions([edition])  # built by the queue, stored once
+        flash(_("Edition %(number)s is published.", number=edition.number), "success")
     return redirect(url_for(".compose", brochure_id=brochure_id))
 
 

@@ -47,13 +47,22 @@ from brochures.services.pdfs import (
     store_editions,
     warm,
 )
+from brochures.services.printruns import (
+    PrintRunInput,
+    add_print_run,
+    parse_sent,
+    printed_copies,
+    sent_by_region,
+)
 
 __all__ = [
     "ADDABLE_PER_PAGE",
     "BrochureError",
     "BrochureInput",
     "Change",
+    "PrintRunInput",
     "add_item",
+    "add_print_run",
     "add_section",
     "addable_entries",
     "addable_page",
@@ -79,10 +88,13 @@ __all__ = [
     "move_item_to_section",
     "move_section",
     "newest_published",
+    "parse_sent",
     "preview",
+    "printed_copies",
     "publish_edition",
     "remove_item",
     "rename_section",
+    "sent_by_region",
     "split_format",
     "store_edition",
     "store_edition_file",

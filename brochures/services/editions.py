@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from brochures import press, rendering
-from brochures.layout import Document, EntryData, SectionData, formats_for
+from brochures.layout import Document, EntryData, Imprint, SectionData, formats_for
 from brochures.models import Brochure, Edition
 from brochures.services.common import BrochureError
 from brochures.services.compose import _brochure_entry_ids
@@ -89,8 +89,11 @@ def _metadata_from_dict(data: dict[str, Any]) -> printing.PdfMetadata:
     )
 
 
-def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> Edition:
-    """Freeze the brochure as a new edition: its texts and the HTML of every format."""
+def publish_edition(
+    user: User | None, brochure: Brochure, label: str = "", imprint: Imprint | None = None
+) -> Edition:
+    """Freeze the brochure as a new edition: its texts, its imprint and the HTML of every
+    format."""
     brochure_id = brochure.id
     begin_write()
     brochure = db.session.scalar(
@@ -103,6 +106,7 @@ def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> E
         db.session.rollback()
         raise BrochureError(_l("Add at least one approved entry before publishing."))
     doc.edition_label = (label or brochure.edition_label).strip()
+    doc.imprint = imprint
     meta = rendering.metadata(doc, created=published_at)
     renders = {}
     for fmt in formats_for(brochure.kind):

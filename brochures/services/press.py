@@ -105,6 +105,7 @@ def _paper_label(paper: press.Paper) -> str:
 def _sheet_rows(doc, fmt, pages, blanks, spine_mm, order, edition) -> list[tuple[str, str]]:
     trim = press.TRIMS[fmt]
     paper = press.PAPERS[order.paper]
+    imprint_paper = doc.imprint.paper if doc.imprint else ""
     rows = [
         (_("Trim size"), f"{trim.width_mm:g} × {trim.height_mm:g} mm"),
         (
@@ -122,13 +123,19 @@ def _sheet_rows(doc, fmt, pages, blanks, spine_mm, order, edition) -> list[tuple
     else:
         rows.append((_("Binding"), _("Perfect binding, spine %(mm)s mm", mm=format(spine_mm, "g"))))
     rows += [
-        (_("Interior paper"), _paper_label(paper)),
+        (_("Interior paper"), imprint_paper or _paper_label(paper)),
         (_("Cover paper"), _paper_label(press.COVER_PAPER)),
         (_("Colours"), _("Interior 1+1, cover 1+0: black (K) only")),
         (_("Bleed and marks"), _("3 mm bleed on every side, crop marks")),
         (_("Files"), _("PDF/X-4, output intent %(profile)s", profile=press.PROFILE_NAME)),
-        (_("Print run"), str(order.copies) if order.copies else "—"),
     ]
+    imprint = doc.imprint
+    copies = order.copies or (imprint.print_run if imprint else None)
+    rows.append((_("Print run"), str(copies) if copies else "—"))
+    if imprint and imprint.order_number:
+        rows.append((_("Order number"), imprint.order_number))
+    if imprint and imprint.printing_house:
+        rows.append((_("Printing house"), imprint.printing_house))
     if edition is not None:
         rows.append((_("Edition"), edition.label or str(edition.number)))
     return rows

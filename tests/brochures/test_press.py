@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pikepdf
 import pytest
@@ -269,3 +270,108 @@ def test_the_edition_page_queues_the_press_files(app, docs, login):
     assert_press_file(pdf, (148, 210))
     assert client.post(f"/brochures/manage/{brochure_id}/editions/1/press/memo").status_code == 404
     assert edition.number == 1
+
+
+IMPRINT = {
+    "label": "Издание 2-е",
+    "print_run": "5000",
+    "printing_house": "ООО «Типография № 1», Пермь",
+    "order_number": "1234",
+    "print_format": "60×84/16",
+    "paper": "офсетная, 80 г/м²",
+    "signed_on": "2026-11-20",
+}
+
+
+def test_the_imprint_is_filled_when_publishing_and_printed(app, docs, login):
+    client = login("staff")
+    brochure_id = docs["brochure"].id
+    bad = client.post(
+        f"/brochures/manage/{brochure_id}/publish", data={**IMPRINT, "print_run": "x"}
+    )
+    assert bad.status_code == 400
+    assert "ООО «Типография № 1», Пермь" in bad.get_data(as_text=True)  # nothing typed is lost
+    assert not docs["brochure"].editions
+    assert client.post(f"/brochures/manage/{brochure_id}/publish", data=IMPRINT).status_code == 302
+    edition = docs["brochure"].latest_edition
+    office = services.build(docs["brochure"], "a5", edition=edition).read()
+    imprint_page = f.page_texts(office)[1]
+    for words in (
+        "Подписано в печать 20.11.2026.",
+        "Формат 60×84/16.",
+        "Бумага: офсетная, 80 г/м².",
+        "Тираж 5000 экз.",
+        "Заказ № 1234.",
+        "Отпечатано: ООО «Типография № 1», Пермь.",
+    ):
+        assert words in imprint_page.replace("\n", " "), words
+    page = client.get(f"/brochures/manage/{brochure_id}/editions/1/").get_data(as_text=True)
+    assert "60×84/16" in page and "1234" in page
+
+
+def test_the_print_run_log_keeps_totals_per_region(app, docs, login):
+    client = login("staff")
+    services.publish_edition(docs["staff"], docs["brochure"])
+    url = f"/brochures/manage/{docs['brochure'].id}/editions/1/"
+    too_many = client.post(
+        url, data={"printed_on": "2026-11-21", "copies": "100", "sent": "Пермский край: 101"}
+    )
+    assert too_many.status_code == 400
+    assert "Пермский край: 101" in too_many.get_data(as_text=True)
+    wrong = client.post(url, data={"printed_on": "2026-11-21", "copies": "100", "sent": "Иванову"})
+    assert wrong.status_code == 400
+    for copies, sent in (("3000", "Пермский край: 1200\nКоми: 800"), ("2000", "Коми: 500")):
+        data = {
+            "printed_on": "2026-11-21",
+            "copies": copies,
+            "printing_house": "Типография",
+            "sent": sent,
+        }
+        assert client.post(url, data=data).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "5000" in page and "Коми: 1300" in page and "Пермский край: 1200" in page
+    compose = client.get(f"/brochures/manage/{docs['brochure'].id}").get_data(as_text=True)
+    assert "5000" in compose
+    assert services.printed_copies(docs["brochure"]) == 5000
+
+
+def test_print_runs_survive_backup_and_restore(app, docs, tmp_path):
+    import json
+
+    from brochures.models import PrintRun
+    from school.extensions import db
+
+    edition = services.publish_edition(docs["staff"], docs["brochure"])
+    services.add_print_run(
+        edition,
+        services.PrintRunInput(
+            printed_on=date(2026, 11, 1), copies=700, printing_house="Т", sent=[("Коми", 300)]
+        ),
+    )
+    dump = tmp_path / "dump.json"
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["backup", str(dump), "--format", "json"]).exit_code == 0
+    assert json.loads(dump.read_text())["tables"]["finance_print_runs"][0]["copies"] == 700
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.session.expire_all()
+    result = cli.invoke(args=["restore", str(dump)])
+    assert result.exit_code == 0, result.output
+    restored = db.session.query(PrintRun).one()
+    assert (restored.copies, restored.sent, restored.printed_on) == (
+        700,
+        [["Коми", 300]],
+        date(2026, 11, 1),
+    )
+
+
+def test_the_job_sheet_of_an_edition_takes_its_imprint(app, docs, tmp_path):
+    from brochures.layout import Imprint
+
+    imprint = Imprint(print_run=12000, order_number="77-А", paper="офсетная, 70 г/м²")
+    services.publish_edition(docs["staff"], docs["brochure"], imprint=imprint)
+    out = tmp_path / "press"
+    assert run(app, "build", "money", "--format", "a5", "--press", "-o", str(out)).exit_code == 0
+    text = " ".join(f.page_texts((out / "money-a5-press-sheet.pdf").read_bytes()))
+    assert "12000" in text and "77-А" in text and "70 г/м²" in text

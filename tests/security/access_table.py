@@ -885,6 +885,13 @@ ROWS: list[Row] = [
     ),
     Row("brochures.edition", "GET", STAFF, lambda w: {"brochure_id": w["brochure"], "number": 1}),
     Row(
+        "brochures.edition",
+        "POST",
+        STAFF,
+        lambda w: {"brochure_id": w["brochure"], "number": 1},
+        data=lambda w: {"printed_on": "2026-11-01", "copies": "100", "sent": "Пермский край: 40"},
+    ),
+    Row(
         "brochures.edition_press",
         "POST",
         STAFF,
