@@ -1,8 +1,9 @@
-"""Staff's page of one edition: its files, its press files, and what goes to the print house."""
+"""One edition: staff's page (its files, press files, imprint and print runs), and the public
+page where anyone checks a printed copy by its code."""
 
 from __future__ import annotations
 
-from flask import abort, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from brochures import press, services
@@ -80,4 +81,32 @@ def edition_press(brochure_id: int, number: int, fmt: str):
     press_service.store_press(item, fmt)
     return flash_redirect(
         _("The press files are being prepared. Reload this page in a minute."), back
+    )
+
+
+@bp.get("/brochures/check/")
+def check_lookup():
+    """The form where a reader types the code printed in a copy."""
+    code = request.args.get("code", "", type=str)[:40]
+    not_found = False
+    if code:
+        found = services.edition_by_code(code)
+        if found is not None:
+            return redirect(url_for(".check", code=found.check_code))
+        not_found = True
+    page = render_template("brochures/check_lookup.html", code=code, not_found=not_found)
+    return page, (404 if not_found else 200)
+
+
+@bp.get("/brochures/check/<code>")
+def check(code: str):
+    """What the edition with this code is: brochure, edition, date and its files' SHA-256."""
+    found = or_404(services.edition_by_code(code[:40]))
+    if found.check_code != code:
+        return redirect(url_for(".check", code=found.check_code), 301)
+    return render_template(
+        "brochures/check.html",
+        edition=found,
+        brochure=found.brochure,
+        files=sorted(found.files, key=lambda stored: stored.format),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from brochures.layout import Imprint
@@ -72,6 +72,18 @@ class PublishForm(SchoolForm):
         description=_l("E.g. offset, 80 g/m²."),
     )
     signed_on = DateField(_l("Signed for printing on"), validators=[Optional()])
+    partner = StringField(
+        _l("Partner organisation"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Printed as the publisher instead of ours."),
+    )
+    neutral = BooleanField(
+        _l("Neutral edition"),
+        description=_l(
+            "No organisation, no check address, neutral file names and PDF properties: for "
+            "readers whom branded paper could put at risk."
+        ),
+    )
 
     def imprint(self) -> Imprint | None:
         """The imprint as typed, or None when nothing of it was."""
@@ -82,6 +94,8 @@ class PublishForm(SchoolForm):
             format=(self.print_format.data or "").strip(),
             paper=(self.paper.data or "").strip(),
             signed_on=self.signed_on.data,
+            partner="" if self.neutral.data else (self.partner.data or "").strip(),
+            neutral=bool(self.neutral.data),
         )
         return None if imprint == Imprint() else imprint
 

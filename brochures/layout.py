@@ -92,6 +92,8 @@ class Imprint:
     format: str = ""  # the print format as the print house writes it, e.g. 60×84/16
     paper: str = ""
     signed_on: date | None = None  # "подписано в печать"
+    partner: str = ""  # printed as the publisher instead of the organisation
+    neutral: bool = False  # no organisation, no check address, neutral metadata
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "signed_on": _iso(self.signed_on)}
@@ -115,6 +117,9 @@ class Document(BrochureMeta):
     edition_date: date | None = None
     sections: list[SectionData] = field(default_factory=list)
     imprint: Imprint | None = None
+    # Where and by which code a reader checks a copy (none for a neutral edition).
+    check_code: str = ""
+    check_url: str = ""
 
     @property
     def entries(self) -> list[EntryData]:

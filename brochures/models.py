@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -132,6 +134,9 @@ class Edition(db.Model):
     valid_as_of: Mapped[date | None] = mapped_column(Date)
     # The short code printed in the edition, by which anyone can check it (none when neutral).
     check_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # Printed with no organisation and no check address, for readers whom branded paper could
+    # put at risk; its files and PDF metadata carry neutral names.
+    neutral: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Both are large and loaded only when used: a list of editions or a download from the
     # cache reads neither.
     # layout.Document.to_dict(): texts and the entry revisions the edition used.

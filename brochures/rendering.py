@@ -7,6 +7,7 @@ engine's cache key covers, so it must depend only on the document: no "now", no 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 
 import nh3
@@ -99,6 +100,8 @@ def _labels() -> dict[str, str]:
         "edition": _("Edition"),
         "memo": _("Memo"),
         "publisher": _("Publisher:"),
+        "check": _("Check that this copy is genuine:"),
+        "check_code": _("code"),
     }
 
 
@@ -188,6 +191,13 @@ def metadata(doc: Document, created: datetime | None = None) -> printing.PdfMeta
         keywords=tuple(doc.keywords),
         created=created,
     )
+
+
+def neutral_metadata(meta: printing.PdfMetadata, language: str) -> printing.PdfMetadata:
+    """Metadata that tell nothing of the subject or the publisher: a neutral edition's."""
+    with force_locale(language):
+        title = _("Booklet")
+    return replace(meta, title=title, author="", subject=None, keywords=())
 
 
 _LINK_RE = re.compile(r'<link rel="stylesheet" href="static:([a-z0-9/_.-]+\.css)">')

@@ -135,6 +135,12 @@ def _draft_or_page(brochure_id: int, fmt: str):
     return brochure, result, page
 
 
+def edition_filename(brochure: Brochure, edition: Edition, fmt: str) -> str:
+    """A download's file name: a neutral edition's names neither the brochure nor its subject."""
+    name = "booklet" if edition.neutral else brochure.slug
+    return f"{name}-{edition.number}-{fmt}.pdf"
+
+
 def _edition_download(edition: Edition, fmt: str, filename: str, *, private: bool = False):
     """An edition's stored PDF; until it is stored, the page that waits for it.
 
@@ -158,7 +164,7 @@ def _edition_download(edition: Edition, fmt: str, filename: str, *, private: boo
 def download(slug: str, number: int, fmt: str):
     item = require_view(or_404(services.brochure_by_slug(slug)))
     edition = require_view(or_404(services.edition_by_number(item, number)))
-    return _edition_download(edition, fmt, f"{slug}-{number}-{fmt}.pdf")
+    return _edition_download(edition, fmt, edition_filename(item, edition, fmt))
 
 
 # ------------------------------------------------------------------------------ staff
@@ -459,7 +465,7 @@ def draft_pdf(brochure_id: int, fmt: str):
 def edition_pdf(brochure_id: int, number: int, fmt: str):
     item = _brochure_or_404(brochure_id)
     edition = or_404(services.edition_by_number(item, number))
-    return _edition_download(edition, fmt, f"{item.slug}-{number}-{fmt}.pdf", private=True)
+    return _edition_download(edition, fmt, edition_filename(item, edition, fmt), private=True)
 
 
 @bp.get("/brochures/manage/<int:brochure_id>/preview/<fmt>.pdf")

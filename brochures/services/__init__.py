@@ -29,6 +29,7 @@ from brochures.services.editions import (
     Change,
     changes_since,
     document_for,
+    edition_by_code,
     edition_by_number,
     publish_edition,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "delete_section",
     "document_for",
     "draft",
+    "edition_by_code",
     "edition_by_number",
     "edition_file",
     "edition_file_data",

@@ -1,4 +1,4 @@
-"""Print runs of editions (copies and totals per region), and editions' check codes.
+"""Print runs of editions (copies and totals per region), editions' check codes, neutral editions.
 
 Revision ID: 5f3a9c2e7b10
 Revises: 3e8b98b937ff
@@ -41,6 +41,9 @@ def upgrade():
         )
     with op.batch_alter_table('finance_editions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('check_code', sa.String(length=16), nullable=True))
+        batch_op.add_column(
+            sa.Column('neutral', sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
         batch_op.create_unique_constraint(
             batch_op.f('uq_finance_editions_check_code'), ['check_code']
         )
@@ -49,6 +52,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('finance_editions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_finance_editions_check_code'), type_='unique')
+        batch_op.drop_column('neutral')
         batch_op.drop_column('check_code')
     with op.batch_alter_table('finance_print_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_finance_print_runs_edition_id'))

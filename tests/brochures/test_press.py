@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date
 
@@ -375,3 +376,60 @@ def test_the_job_sheet_of_an_edition_takes_its_imprint(app, docs, tmp_path):
     assert run(app, "build", "money", "--format", "a5", "--press", "-o", str(out)).exit_code == 0
     text = " ".join(f.page_texts((out / "money-a5-press-sheet.pdf").read_bytes()))
     assert "12000" in text and "77-А" in text and "70 г/м²" in text
+
+
+def test_an_edition_prints_a_code_its_check_page_confirms(app, docs, client):
+    edition = services.publish_edition(docs["staff"], docs["brochure"])
+    code = edition.check_code
+    assert code and len(code) == 14
+    services.store_editions([edition])
+    app.extensions["jobs"].drain()  # the published files, stored once
+    office = services.build(docs["brochure"], "a5", edition=edition).read()
+    imprint_page = f.page_texts(office)[1].replace("\n", " ")
+    address = f"{app.config['PUBLIC_URL']}/brochures/check/{code}"
+    assert code in imprint_page and address.replace("-", "") in imprint_page.replace("-", "")
+    page = client.get(f"/brochures/check/{code}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    stored = services.edition_file(edition, "a5")
+    assert hashlib.sha256(services.edition_file_data(stored)).hexdigest() in text
+    assert "Деньги" in text or docs["brochure"].title in text
+    typed = client.get("/brochures/check/", query_string={"code": code.lower().replace("-", "")})
+    assert typed.status_code == 302 and typed.headers["Location"].endswith(f"/check/{code}")
+    assert (
+        client.get("/brochures/check/", query_string={"code": "ABCD-EFGH-JKMN"}).status_code == 404
+    )
+    assert client.get("/brochures/check/ABCD-EFGH-JKMN").status_code == 404
+
+
+def test_a_neutral_edition_names_nobody(app, docs, login):
+    from brochures.layout import Imprint
+
+    edition = services.publish_edition(
+        docs["staff"], docs["brochure"], imprint=Imprint(neutral=True, print_run=300)
+    )
+    assert edition.neutral and edition.check_code is None
+    office = services.build(docs["brochure"], "a5", edition=edition).read()
+    opened = pikepdf.open(io.BytesIO(office))
+    info = opened.docinfo
+    assert str(info.get("/Title")) in ("Booklet", "Брошюра")
+    assert not str(info.get("/Author", ""))
+    text = " ".join(f.page_texts(office))
+    assert app.config["ORG_NAME"] not in text and "/brochures/check/" not in text
+    client = login("staff")
+    page = client.get(f"/brochures/manage/{docs['brochure'].id}/editions/1/").get_data(as_text=True)
+    assert "Neutral edition" in page or "Нейтральное издание" in page
+    download = client.get(f"/brochures/manage/{docs['brochure'].id}/editions/1/a5.pdf")
+    app.extensions["jobs"].drain()
+    download = client.get(f"/brochures/manage/{docs['brochure'].id}/editions/1/a5.pdf")
+    assert "booklet-1-a5.pdf" in download.headers["Content-Disposition"]
+
+
+def test_a_partner_edition_prints_the_partner(app, docs):
+    from brochures.layout import Imprint
+
+    edition = services.publish_edition(
+        docs["staff"], docs["brochure"], imprint=Imprint(partner="Фонд «Партнёр»")
+    )
+    text = " ".join(f.page_texts(services.build(docs["brochure"], "a5", edition=edition).read()))
+    assert "Фонд «Партнёр»" in text and edition.check_code in text

@@ -690,6 +690,15 @@ ROWS: list[Row] = [
     # Old addresses of the brochures (under /finance/ until they got their own package): a
     # redirect for everyone; the page it leads to checks access as usual.
     Row("brochures.moved_brochure", "GET", EVERYONE, _w("brochure_slug", "slug")),
+    Row("brochures.check_lookup", "GET", EVERYONE),
+    Row("brochures.check", "GET", EVERYONE, _w("edition_code", "code"), "printed"),
+    Row(
+        "brochures.check",
+        "GET",
+        allow(other=HIDDEN),
+        lambda w: {"code": "ABCD-EFGH-JKMN"},
+        "guessed",
+    ),
     Row(
         "brochures.moved_download",
         "GET",
