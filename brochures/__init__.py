@@ -13,7 +13,12 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, permission rules, hooks and the ``brochures`` CLI group."""
     from flask_babel import lazy_gettext as _l
 
-    from brochures import cli, seed, services
+    from brochures import (
+        cli,
+        edition_views,  # noqa: F401 - its routes join the blueprint
+        seed,
+        services,
+    )
     from brochures.models import Brochure, BrochureItem, BrochureSection, Edition
     from brochures.views import bp, home_section, print_panel
     from finance import registry

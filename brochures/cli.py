@@ -169,15 +169,24 @@ def _warn_unprintable(orders: list[_Order], current: bool) -> None:
     help="a5 (booklet), a4, large (large print) or memo; default: the main format of each.",
 )
 @click.option("--impose", is_flag=True, help="Impose the A5 booklet two-up on A4 sheets.")
+@click.option(
+    "--press",
+    is_flag=True,
+    help="Files for a print house (PDF/X-4 interior, cover, spine, job sheet) into -o DIR.",
+)
+@click.option("--copies", type=click.IntRange(1), default=None, help="Print run (--press).")
 @click.option("--current", is_flag=True, help="Print the current texts, not the latest edition.")
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=Path), help="File, or directory."
 )
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes.")
-def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
+def build(slug, build_all, fmt, impose, press, copies, current, output: Path, jobs) -> None:
     """Render PDFs of a brochure or memo (SLUG), or of all of them (--all)."""
     if slug and build_all:
         raise click.UsageError("give either a SLUG or --all, not both")
+    if press:
+        _build_press(slug, build_all, fmt, impose, current, copies, output)
+        return
     planned = _orders(slug, build_all, fmt, impose, output)
     _warn_unprintable(planned, current)
     stored, orders = _stored(planned, current)
@@ -207,3 +216,39 @@ def build(slug, build_all, fmt, impose, current, output: Path, jobs) -> None:
         f"{len(results) + len(stored)} PDF(s) written: {rendered} rendered, {cached} from the "
         f"cache{from_editions} ({used} process(es))."
     )
+
+
+def _build_press(slug, build_all, fmt, impose, current, copies, output: Path) -> None:
+    """The press files of one brochure in one format, into the directory ``output``.
+
+    An edition's press files are stored once: the first build stores them, later ones write
+    the stored bytes."""
+    from brochures import services
+    from brochures.services import press as press_files
+
+    if build_all or impose or not slug:
+        raise click.UsageError("--press builds one brochure (SLUG), without --all or --impose")
+    brochure = services.brochure_by_slug(slug)
+    if brochure is None:
+        raise click.ClickException(f"unknown brochure or memo {slug!r}")
+    chosen = fmt or brochure.primary_format
+    if output.exists() and not output.is_dir():
+        raise click.ClickException(f"{output} is not a directory (--press writes several files)")
+    edition = _source(brochure, current)
+    try:
+        press_files.check_press_format(brochure, chosen)
+        if edition is None:
+            files = press_files.build_press(
+                brochure, chosen, order=press_files.PressOrder(copies=copies)
+            ).named()
+        else:
+            press_files.store_press_files(edition.id, chosen, copies)
+            stored = press_files.press_files(edition, chosen)
+            files = {name: services.edition_file_data(item) for name, item in stored.items()}
+    except services.BrochureError as error:
+        raise click.ClickException(f"{slug}: {error.message}") from error
+    output.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        target = output / f"{slug}-{chosen}-press-{name}.pdf"
+        write_atomically(target, data)
+        click.echo(f"{target}")

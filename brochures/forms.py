@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from brochures.layout import Imprint
 from finance.forms import address_field
 from school.forms import CONTENT_LANGUAGES, SchoolForm, choices, markdown_text
 
@@ -53,4 +54,66 @@ class PublishForm(SchoolForm):
         _l("Edition"),
         validators=[Optional(), Length(max=120)],
         description=_l("Printed on the cover, e.g. “Second edition, 2026”."),
+    )
+    print_run = IntegerField(
+        _l("Print run (copies)"),
+        validators=[Optional(), NumberRange(min=1, max=10_000_000)],
+    )
+    printing_house = StringField(_l("Printing house"), validators=[Optional(), Length(max=200)])
+    order_number = StringField(_l("Order number"), validators=[Optional(), Length(max=40)])
+    print_format = StringField(
+        _l("Format"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("As the print house writes it, e.g. 60×84/16."),
+    )
+    paper = StringField(
+        _l("Paper"),
+        validators=[Optional(), Length(max=80)],
+        description=_l("E.g. offset, 80 g/m²."),
+    )
+    signed_on = DateField(_l("Signed for printing on"), validators=[Optional()])
+    partner = StringField(
+        _l("Partner organisation"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Printed as the publisher instead of ours."),
+    )
+    neutral = BooleanField(
+        _l("Neutral edition"),
+        description=_l(
+            "No organisation, no check address, neutral file names and PDF properties: for "
+            "readers whom branded paper could put at risk."
+        ),
+    )
+
+    def imprint(self) -> Imprint | None:
+        """The imprint as typed, or None when nothing of it was."""
+        imprint = Imprint(
+            print_run=self.print_run.data,
+            printing_house=(self.printing_house.data or "").strip(),
+            order_number=(self.order_number.data or "").strip(),
+            format=(self.print_format.data or "").strip(),
+            paper=(self.paper.data or "").strip(),
+            signed_on=self.signed_on.data,
+            partner="" if self.neutral.data else (self.partner.data or "").strip(),
+            neutral=bool(self.neutral.data),
+        )
+        return None if imprint == Imprint() else imprint
+
+
+class PrintRunForm(SchoolForm):
+    printed_on = DateField(_l("Printed on"), validators=[DataRequired(message=_l("Give a date."))])
+    copies = IntegerField(
+        _l("Copies"),
+        validators=[
+            DataRequired(message=_l("Give the number of copies.")),
+            NumberRange(min=1, max=10_000_000),
+        ],
+    )
+    printing_house = StringField(_l("Printing house"), validators=[Optional(), Length(max=200)])
+    sent = TextAreaField(
+        _l("Sent, per region"),
+        validators=[Optional(), Length(max=10_000)],
+        description=_l(
+            "One region a line, as “Region: copies”. Totals only: never names or addresses."
+        ),
     )

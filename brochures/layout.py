@@ -85,6 +85,29 @@ class BrochureMeta:
 
 
 @dataclass
+class Imprint:
+    """The output details of a printed edition (ГОСТ Р 7.0.4), filled by staff when publishing."""
+
+    print_run: int | None = None
+    printing_house: str = ""
+    order_number: str = ""
+    format: str = ""  # the print format as the print house writes it, e.g. 60×84/16
+    paper: str = ""
+    signed_on: date | None = None  # "подписано в печать"
+    partner: str = ""  # printed as the publisher instead of the organisation
+    neutral: bool = False  # no organisation, no check address, neutral metadata
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "signed_on": _iso(self.signed_on)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Imprint | None:
+        if data is None:
+            return None
+        return cls(**{**data, "signed_on": _date(data.get("signed_on"))})
+
+
+@dataclass
 class Document(BrochureMeta):
     """A brochure or memo as the print templates see it."""
 
@@ -95,6 +118,10 @@ class Document(BrochureMeta):
     # The edition's date: the "valid as of" date when no entry has one.
     edition_date: date | None = None
     sections: list[SectionData] = field(default_factory=list)
+    imprint: Imprint | None = None
+    # Where and by which code a reader checks a copy (none for a neutral edition).
+    check_code: str = ""
+    check_url: str = ""
 
     @property
     def entries(self) -> list[EntryData]:
@@ -124,6 +151,7 @@ class Document(BrochureMeta):
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["edition_date"] = _iso(self.edition_date)
+        data["imprint"] = self.imprint.to_dict() if self.imprint else None
         for section in data["sections"]:
             for entry in section["entries"]:
                 entry["valid_as_of"] = _iso(entry["valid_as_of"])
@@ -145,6 +173,7 @@ class Document(BrochureMeta):
             for s in data.pop("sections", [])
         ]
         data["edition_date"] = _date(data.get("edition_date"))
+        data["imprint"] = Imprint.from_dict(data.get("imprint"))
         return cls(**data, sections=sections)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -130,6 +132,11 @@ class Edition(db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     valid_as_of: Mapped[date | None] = mapped_column(Date)
+    # The short code printed in the edition, by which anyone can check it (none when neutral).
+    check_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # Printed with no organisation and no check address, for readers whom branded paper could
+    # put at risk; its files and PDF metadata carry neutral names.
+    neutral: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Both are large and loaded only when used: a list of editions or a download from the
     # cache reads neither.
     # layout.Document.to_dict(): texts and the entry revisions the edition used.
@@ -141,6 +148,12 @@ class Edition(db.Model):
     published_by: Mapped[User | None] = relationship(passive_deletes=True)
     files: Mapped[list[EditionFile]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", passive_deletes=True
+    )
+    print_runs: Mapped[list[PrintRun]] = relationship(
+        back_populates="edition",
+        order_by="PrintRun.printed_on",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @property
@@ -172,3 +185,29 @@ class EditionFile(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
     edition: Mapped[Edition] = relationship(back_populates="files")
+
+
+class PrintRun(db.Model):
+    """Copies of an edition printed at once, and how many went to each region.
+
+    Totals only: who received a copy is never recorded here (nor anywhere else).
+    """
+
+    __tablename__ = "finance_print_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("finance_editions.id", ondelete="CASCADE"), index=True
+    )
+    printed_on: Mapped[date] = mapped_column(Date)
+    copies: Mapped[int] = mapped_column(Integer)
+    printing_house: Mapped[str] = mapped_column(String(200), default="")
+    # region -> copies sent there: [[name, copies], ...] in the order staff gave them
+    sent: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    edition: Mapped[Edition] = relationship(back_populates="print_runs")
+
+    @property
+    def sent_total(self) -> int:
+        return sum(copies for _, copies in self.sent)

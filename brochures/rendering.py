@@ -7,6 +7,7 @@ engine's cache key covers, so it must depend only on the document: no "now", no 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 
 import nh3
@@ -16,11 +17,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from brochures import press
 from brochures.layout import FORMATS, MEMO_FIT_STEPS, Document
 from school import printing
 from school.markdown import ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, ALLOWED_TAGS, render_markdown
 
 STYLESHEETS = ("css/print.css", "css/print-brochure.css")
+PRESS_PARTS = ("interior", "cover")
 
 # A printed page cannot follow a link: links keep their text. Pictures from the site stay, and
 # the engine prints them with their alt text as the caption (school.printimages).
@@ -98,11 +101,37 @@ def _labels() -> dict[str, str]:
         "edition": _("Edition"),
         "memo": _("Memo"),
         "publisher": _("Publisher:"),
+        "check": _("Check that this copy is genuine:"),
+        "check_code": _("code"),
     }
 
 
-def render_html(doc: Document, fmt: str, *, fit: int = 0) -> str:
-    """The HTML of ``doc`` in format ``fmt`` (a key of ``FORMATS``); ``fit`` shrinks a memo."""
+def output_details(doc: Document) -> list[str]:
+    """The output details of the imprint page, in the order of ГОСТ Р 7.0.4: sign-off date,
+    format, paper, print run, order, printing house."""
+    imprint = doc.imprint
+    if imprint is None:
+        return []
+    lines = []
+    if imprint.signed_on:
+        day = format_date(imprint.signed_on, "dd.MM.yyyy", locale=doc.language)
+        lines.append(_("Signed for printing on %(date)s.", date=day))
+    if imprint.format:
+        lines.append(_("Format %(format)s.", format=imprint.format))
+    if imprint.paper:
+        lines.append(_("Paper: %(paper)s.", paper=imprint.paper))
+    if imprint.print_run:
+        lines.append(_("Print run %(copies)s copies.", copies=imprint.print_run))
+    if imprint.order_number:
+        lines.append(_("Order No. %(number)s.", number=imprint.order_number))
+    if imprint.printing_house:
+        lines.append(_("Printed by %(house)s.", house=imprint.printing_house))
+    return lines
+
+
+def render_html(doc: Document, fmt: str, *, fit: int = 0, part: str | None = None) -> str:
+    """The HTML of ``doc`` in format ``fmt`` (a key of ``FORMATS``); ``fit`` shrinks a memo;
+    ``part`` is a press part (``"interior"`` or ``"cover"``), None for the office PDF."""
     spec = FORMATS[fmt]
     if doc.kind not in spec.kinds:
         raise ValueError(f"a {doc.kind} cannot be printed in the {fmt} format")
@@ -120,8 +149,10 @@ def render_html(doc: Document, fmt: str, *, fit: int = 0) -> str:
             "page_format": spec.page_format,
             "html_class": " ".join(classes),
             "booklet": spec.booklet,
+            "part": part,
             "labels": _labels(),
             "checked": as_of,
+            "output": output_details(doc),
             "long_date": lambda value: long_date(value, doc.language),
             "introduction": print_markdown(doc.introduction, doc.language),
             "answers": {
@@ -139,6 +170,14 @@ def html_candidates(doc: Document, fmt: str) -> list[str]:
     return [render_html(doc, fmt)]
 
 
+def press_html(doc: Document, fmt: str) -> dict[str, str]:
+    """The press interior and cover of a brochure: stylesheets inlined, colours in CMYK."""
+    return {
+        part: press.cmyk_html(freeze_styles(render_html(doc, fmt, part=part)))
+        for part in PRESS_PARTS
+    }
+
+
 def max_pages(fmt: str) -> int | None:
     return 1 if fmt == "memo" else None
 
@@ -153,6 +192,13 @@ def metadata(doc: Document, created: datetime | None = None) -> printing.PdfMeta
         keywords=tuple(doc.keywords),
         created=created,
     )
+
+
+def neutral_metadata(meta: printing.PdfMetadata, language: str) -> printing.PdfMetadata:
+    """Metadata that tell nothing of the subject or the publisher: a neutral edition's."""
+    with force_locale(language):
+        title = _("Booklet")
+    return replace(meta, title=title, author="", subject=None, keywords=())
 
 
 _LINK_RE = re.compile(r'<link rel="stylesheet" href="static:([a-z0-9/_.-]+\.css)">')

@@ -7,15 +7,41 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
 from brochures import services
+from brochures.layout import Imprint
 from brochures.models import Brochure, Kind
 from finance import services as finance
 from school.extensions import db
 
 EDITION = "Демонстрационное издание, 2026"
+# The first demo brochure's imprint and print runs (a made-up printing house).
+DEMO_HOUSE = "Типография «Пример» (вымышленная), Пермь"
+DEMO_IMPRINT = Imprint(
+    print_run=5000,
+    printing_house=DEMO_HOUSE,
+    order_number="Д-0001",
+    format="60×84/16",
+    paper="офсетная, 80 г/м²",
+    signed_on=date(2026, 11, 20),
+)
+DEMO_PRINT_RUNS = (
+    services.PrintRunInput(
+        printed_on=date(2026, 11, 25),
+        copies=3000,
+        printing_house=DEMO_HOUSE,
+        sent=[("Пермский край", 1200), ("Республика Коми", 800)],
+    ),
+    services.PrintRunInput(
+        printed_on=date(2026, 12, 2),
+        copies=2000,
+        printing_house=DEMO_HOUSE,
+        sent=[("Свердловская область", 900)],
+    ),
+)
 INTRODUCTION = (
     "Эта брошюра отвечает на вопросы о деньгах, которые чаще всего задают люди в заключении "
     "и их родственники. Каждый ответ начинается с короткого ответа в рамке, затем объясняет "
@@ -89,12 +115,20 @@ def seed(users: dict, log: Callable[[str], None]) -> None:
         log("  brochures: already loaded")
         return
     reviewer = users.get("staff") or users.get("admin")
+    printed: list = []  # the one edition with an imprint and print runs
     for spec in DOCUMENTS:
         brochure = _create(spec, reviewer)
         if brochure is None:
             continue
-        edition = services.publish_edition(reviewer, brochure, EDITION)
+        first = spec.kind == Kind.BROCHURE.value and not printed
+        imprint = DEMO_IMPRINT if first else None
+        edition = services.publish_edition(reviewer, brochure, EDITION, imprint=imprint)
         log(f"  {spec.kind} {spec.slug}: {len(_entries(edition))} entries")
+        if first:
+            for run in DEMO_PRINT_RUNS:
+                services.add_print_run(edition, run)
+            printed.append(edition)
+            log(f"  {spec.slug}: imprint, 2 print runs, check code {edition.check_code}")
 
 
 def _entries(edition) -> list:

@@ -135,6 +135,12 @@ def _draft_or_page(brochure_id: int, fmt: str):
     return brochure, result, page
 
 
+def edition_filename(brochure: Brochure, edition: Edition, fmt: str) -> str:
+    """A download's file name: a neutral edition's names neither the brochure nor its subject."""
+    name = "booklet" if edition.neutral else brochure.slug
+    return f"{name}-{edition.number}-{fmt}.pdf"
+
+
 def _edition_download(edition: Edition, fmt: str, filename: str, *, private: bool = False):
     """An edition's stored PDF; until it is stored, the page that waits for it.
 
@@ -158,7 +164,7 @@ def _edition_download(edition: Edition, fmt: str, filename: str, *, private: boo
 def download(slug: str, number: int, fmt: str):
     item = require_view(or_404(services.brochure_by_slug(slug)))
     edition = require_view(or_404(services.edition_by_number(item, number)))
-    return _edition_download(edition, fmt, f"{slug}-{number}-{fmt}.pdf")
+    return _edition_download(edition, fmt, edition_filename(item, edition, fmt))
 
 
 # ------------------------------------------------------------------------------ staff
@@ -288,7 +294,7 @@ CHANGE_LABELS = {
 
 @bp.get("/brochures/manage/<int:brochure_id>")
 @role_required(Role.STAFF)
-def compose(brochure_id: int):
+def compose(brochure_id: int, publish_form: PublishForm | None = None):
     item = _brochure_or_404(brochure_id)
     query = request.args.get("q", "", type=str)[:200]
     page = request.args.get("page", 1, type=id_number)
@@ -299,12 +305,13 @@ def compose(brochure_id: int):
         addable=services.addable_page(item, query, page),
         query=query,
         section_form=SectionForm(formdata=None),
-        publish_form=PublishForm(formdata=None, label=item.edition_label),
+        publish_form=publish_form or PublishForm(formdata=None, label=item.edition_label),
         topics=finance.list_topics(),
         edition=edition,
         changes=services.changes_since(item, edition) if edition else [],
         change_labels=CHANGE_LABELS,
         formats=_downloads(item),
+        printed=services.printed_copies(item) if item.editions else 0,
         unprintable=[glyphs.describe(m) for m in glyphs.unprintable(services.document_for(item))],
     )
 
@@ -422,13 +429,15 @@ def remove_item(item_id: int):
 def publish(brochure_id: int):
     item = _brochure_or_404(brochure_id)
     form = PublishForm()
-    if form.validate_on_submit():
-        with refusals_flashed():
-            edition = services.publish_edition(current_user, item, form.label.data or "")
-            services.store_editions([edition])  # built by the queue, stored once
-            flash(_("Edition %(number)s is published.", number=edition.number), "success")
-    else:
-        flash(_("The edition label is too long."), "error")
+    if not form.validate_on_submit():
+        # The page again, with what was typed and the message at each field.
+        return compose(brochure_id, publish_form=form), 400
+    with refusals_flashed():
+        edition = services.publish_edition(
+            current_user, item, form.label.data or "", imprint=form.imprint()
+        )
+        services.store_editions([edition])  # built by the queue, stored once
+        flash(_("Edition %(number)s is published.", number=edition.number), "success")
     return redirect(url_for(".compose", brochure_id=brochure_id))
 
 
@@ -456,7 +465,7 @@ def draft_pdf(brochure_id: int, fmt: str):
 def edition_pdf(brochure_id: int, number: int, fmt: str):
     item = _brochure_or_404(brochure_id)
     edition = or_404(services.edition_by_number(item, number))
-    return _edition_download(edition, fmt, f"{item.slug}-{number}-{fmt}.pdf", private=True)
+    return _edition_download(edition, fmt, edition_filename(item, edition, fmt), private=True)
 
 
 @bp.get("/brochures/manage/<int:brochure_id>/preview/<fmt>.pdf")

@@ -92,7 +92,20 @@ FAMILIES = ("PT Serif", "PT Sans")
 _WEIGHTS = (400, 700)
 _STYLES = ("normal", "italic")
 _STATIC_SUFFIXES = frozenset(
-    {".css", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ttf", ".otf", ".woff", ".woff2"}
+    {
+        ".css",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".svg",
+        ".ttf",
+        ".otf",
+        ".woff",
+        ".woff2",
+        ".icc",
+    }
 )
 _STATIC_REF = re.compile(r"static:([^\s\"'()<>\\]+)")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]{0,30}):")
@@ -311,17 +324,19 @@ def render_pdf(
     *,
     stylesheets: Sequence[str] = (),
     static_dir: StaticDir = None,
+    variant: str | None = None,
 ) -> bytes:
     """Render an HTML string to PDF bytes; same input, same bytes.
 
     ``stylesheets`` are extra CSS strings applied after the document's own. ``static_dir``
-    replaces the project's ``static/`` directory as the root of ``static:`` URLs. The first
-    call imports WeasyPrint (:mod:`school.render`); nothing else here does.
+    replaces the project's ``static/`` directory as the root of ``static:`` URLs. ``variant``
+    is a PDF variant of the engine, such as ``"pdf/x-4"`` for a print house. The first call
+    imports WeasyPrint (:mod:`school.render`); nothing else here does.
     """
     from school import render
 
     html = print_images(html)
-    return render.render_pdf(html, metadata, stylesheets, static_dir)
+    return render.render_pdf(html, metadata, stylesheets, static_dir, variant)
 
 
 def load_engine() -> None:
@@ -454,10 +469,12 @@ def cache_key(
     *,
     stylesheets: Sequence[str] = (),
     static_dir: StaticDir = None,
+    variant: str | None = None,
 ) -> str:
     """SHA-256 of everything that affects the PDF: input, static files, fonts and versions."""
     payload = {
         "html": html,
+        **({"variant": variant} if variant else {}),
         "stylesheets": list(stylesheets),
         "metadata": metadata._fingerprint(),
         "static": _static_dependencies(
@@ -485,6 +502,7 @@ def render_cached(
     *,
     stylesheets: Sequence[str] = (),
     static_dir: StaticDir = None,
+    variant: str | None = None,
 ) -> CachedPdf:
     """Return the cached PDF for this input, rendering and storing it atomically if needed.
 
@@ -492,7 +510,7 @@ def render_cached(
     """
     directory = Path(cache_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    key = cache_key(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
+    key = cache_key(html, metadata, stylesheets=stylesheets, static_dir=static_dir, variant=variant)
     target = directory / f"{key}.pdf"
     if is_whole_pdf_file(target):
         pdfcache.touch(target)  # its last use, for least-recently-used pruning
@@ -501,7 +519,9 @@ def render_cached(
     if failed.exists():
         raise PrintFailed(failed.read_text(encoding="utf-8"))
     try:
-        data = render_pdf(html, metadata, stylesheets=stylesheets, static_dir=static_dir)
+        data = render_pdf(
+            html, metadata, stylesheets=stylesheets, static_dir=static_dir, variant=variant
+        )
     except PrintFailed as error:
         write_atomically(failed, str(error).encode())
         raise

@@ -242,7 +242,12 @@ def _make_fonts_reproducible(document, pdf) -> None:
 
 
 def render_pdf(
-    html: str, metadata: PdfMetadata, stylesheets: Sequence[str], static_dir: StaticDir, /
+    html: str,
+    metadata: PdfMetadata,
+    stylesheets: Sequence[str],
+    static_dir: StaticDir,
+    variant: str | None = None,
+    /,
 ) -> bytes:
     """Render an HTML string to PDF bytes; see :func:`school.printing.render_pdf`."""
     fetcher = BundledUrlFetcher(static_dir)
@@ -267,6 +272,8 @@ def render_pdf(
         # pydyf derives the /ID from the MD5 of the file's objects: stable for stable input.
         "pdf_identifier": True,
     }
+    if variant:
+        options["pdf_variant"] = variant
     try:
         document = document_html.render(font_config=font_config, **options)
     except RecursionError as error:

@@ -29,6 +29,7 @@ from brochures.services.editions import (
     Change,
     changes_since,
     document_for,
+    edition_by_code,
     edition_by_number,
     publish_edition,
 )
@@ -47,13 +48,22 @@ from brochures.services.pdfs import (
     store_editions,
     warm,
 )
+from brochures.services.printruns import (
+    PrintRunInput,
+    add_print_run,
+    parse_sent,
+    printed_copies,
+    sent_by_region,
+)
 
 __all__ = [
     "ADDABLE_PER_PAGE",
     "BrochureError",
     "BrochureInput",
     "Change",
+    "PrintRunInput",
     "add_item",
+    "add_print_run",
     "add_section",
     "addable_entries",
     "addable_page",
@@ -67,6 +77,7 @@ __all__ = [
     "delete_section",
     "document_for",
     "draft",
+    "edition_by_code",
     "edition_by_number",
     "edition_file",
     "edition_file_data",
@@ -79,10 +90,13 @@ __all__ = [
     "move_item_to_section",
     "move_section",
     "newest_published",
+    "parse_sent",
     "preview",
+    "printed_copies",
     "publish_edition",
     "remove_item",
     "rename_section",
+    "sent_by_region",
     "split_format",
     "store_edition",
     "store_edition_file",

@@ -11,17 +11,18 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from brochures import rendering
-from brochures.layout import Document, EntryData, SectionData, formats_for
+from brochures import press, rendering
+from brochures.layout import Document, EntryData, Imprint, SectionData, formats_for
 from brochures.models import Brochure, Edition
 from brochures.services.common import BrochureError
 from brochures.services.compose import _brochure_entry_ids
 from finance.models import Entry
-from school import printing
+from school import codes, printing
 from school.database import begin_write
 from school.extensions import db
 from school.models import User
 from school.timeutil import now_utc
+from school.urls import public_url
 
 
 def document_for(brochure: Brochure, edition_date: date | None = None) -> Document:
@@ -90,8 +91,11 @@ def _metadata_from_dict(data: dict[str, Any]) -> printing.PdfMetadata:
     )
 
 
-def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> Edition:
-    """Freeze the brochure as a new edition: its texts and the HTML of every format."""
+def publish_edition(
+    user: User | None, brochure: Brochure, label: str = "", imprint: Imprint | None = None
+) -> Edition:
+    """Freeze the brochure as a new edition: its texts, its imprint and the HTML of every
+    format."""
     brochure_id = brochure.id
     begin_write()
     brochure = db.session.scalar(
@@ -104,7 +108,20 @@ def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> E
         db.session.rollback()
         raise BrochureError(_l("Add at least one approved entry before publishing."))
     doc.edition_label = (label or brochure.edition_label).strip()
+    doc.imprint = imprint
+    neutral = bool(imprint and imprint.neutral)
+    check_code = None
+    if neutral:
+        doc.org_name = ""
+    else:
+        if imprint and imprint.partner:
+            doc.org_name = imprint.partner
+        check_code = _unused_code()
+        doc.check_code = check_code
+        doc.check_url = public_url("brochures.check", code=check_code)
     meta = rendering.metadata(doc, created=published_at)
+    if neutral:
+        meta = rendering.neutral_metadata(meta, doc.language)
     renders = {}
     for fmt in formats_for(brochure.kind):
         renders[fmt] = {
@@ -112,6 +129,8 @@ def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> E
             "max_pages": rendering.max_pages(fmt),
             "metadata": _metadata_to_dict(meta),
         }
+        if fmt in press.TRIMS:
+            renders[fmt]["press"] = rendering.press_html(doc, fmt)
     number = max((e.number for e in brochure.editions), default=0) + 1
     edition = Edition(
         number=number,
@@ -119,6 +138,8 @@ def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> E
         published_at=published_at,
         published_by=user,
         valid_as_of=doc.valid_as_of,
+        check_code=check_code,
+        neutral=neutral,
         document=doc.to_dict(),
         renders=renders,
     )
@@ -126,6 +147,21 @@ def publish_edition(user: User | None, brochure: Brochure, label: str = "") -> E
     brochure.edition_label = doc.edition_label
     db.session.commit()
     return edition
+
+
+def _unused_code() -> str:
+    while True:
+        code = codes.new_code()
+        if db.session.scalar(select(Edition.id).where(Edition.check_code == code)) is None:
+            return code
+
+
+def edition_by_code(code: str) -> Edition | None:
+    """The edition with this check code as typed (any case, hyphens optional), or None."""
+    normalized = codes.normalize_code(code)
+    if normalized is None:
+        return None
+    return db.session.scalar(select(Edition).where(Edition.check_code == normalized))
 
 
 def edition_by_number(brochure: Brochure, number: int) -> Edition | None:

@@ -114,16 +114,22 @@ def store_edition_file(edition_id: int, fmt: str) -> None:
         return  # deleted since, or stored by an earlier job
     base, impose = split_format(fmt)
     data = build(edition.brochure, base, edition=edition, impose=impose).read()
-    db.session.add(
-        EditionFile(
-            edition_id=edition.id,
-            format=fmt,
-            sha256=hashlib.sha256(data).hexdigest(),
-            size=len(data),
-            pages=printing.pdf_page_count(data),
-            data=data,
+    save_edition_files(edition, {fmt: data})
+
+
+def save_edition_files(edition: Edition, files: dict[str, bytes]) -> None:
+    """Store files of an edition (format -> PDF bytes), once: a second worker's are dropped."""
+    for fmt, data in files.items():
+        db.session.add(
+            EditionFile(
+                edition_id=edition.id,
+                format=fmt,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                pages=printing.pdf_page_count(data),
+                data=data,
+            )
         )
-    )
     try:
         db.session.commit()
     except IntegrityError:

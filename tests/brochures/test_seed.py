@@ -88,3 +88,22 @@ def test_demo_memos_fit_one_page_and_demo_pages_render(seeded, client, caplog):
     assert client.get("/finance/").status_code == 200
     for brochure in services.list_brochures():
         assert client.get(f"/brochures/{brochure.slug}").status_code == 200
+
+
+def test_the_demo_has_an_edition_with_imprint_print_runs_and_a_check_code(seeded, client):
+    printed = [
+        edition
+        for brochure in db.session.scalars(db.select(Brochure))
+        for edition in brochure.editions
+        if edition.print_runs
+    ]
+    assert len(printed) == 1
+    edition = printed[0]
+    assert len(edition.print_runs) == 2
+    assert edition.document["imprint"]["print_run"] == 5000
+    assert services.printed_copies(edition.brochure) == 5000
+    page = client.get(f"/brochures/check/{edition.check_code}")
+    assert page.status_code == 200
+    assert edition.brochure.title in page.get_data(as_text=True)
+    office = services.build(edition.brochure, "a5", edition=edition).read()
+    assert edition.check_code in " ".join(pdfs.pdf_text(office))

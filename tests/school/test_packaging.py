@@ -64,6 +64,7 @@ def assert_complete(wheel: set[str]) -> None:
         for locale in ("ru", "en"):
             assert f"{package}/translations/{locale}/LC_MESSAGES/messages.mo" in wheel
             assert f"{package}/translations/{locale}/LC_MESSAGES/messages.po" in wheel
+    assert "school/_site/static/print/FOGRA39L.icc" in wheel  # the press files' output intent
     demo = {f for package in PACKAGES for f in files_under(ROOT / package / "demo")}
     assert demo and demo - wheel == set()
     assert not {name for name in wheel if name.startswith(("tests/", "bench/"))}

@@ -743,6 +743,15 @@ ROWS: list[Row] = [
     # Old addresses of the brochures (under /finance/ until they got their own package): a
     # redirect for everyone; the page it leads to checks access as usual.
     Row("brochures.moved_brochure", "GET", EVERYONE, _w("brochure_slug", "slug")),
+    Row("brochures.check_lookup", "GET", EVERYONE),
+    Row("brochures.check", "GET", EVERYONE, _w("edition_code", "code"), "printed"),
+    Row(
+        "brochures.check",
+        "GET",
+        allow(other=HIDDEN),
+        lambda w: {"code": "ABCD-EFGH-JKMN"},
+        "guessed",
+    ),
     Row(
         "brochures.moved_download",
         "GET",
@@ -980,6 +989,20 @@ ROWS: list[Row] = [
     Row(
         "brochures.edition_pdf",
         "GET",
+        STAFF,
+        lambda w: {"brochure_id": w["brochure"], "number": 1, "fmt": "a5"},
+    ),
+    Row("brochures.edition", "GET", STAFF, lambda w: {"brochure_id": w["brochure"], "number": 1}),
+    Row(
+        "brochures.edition",
+        "POST",
+        STAFF,
+        lambda w: {"brochure_id": w["brochure"], "number": 1},
+        data=lambda w: {"printed_on": "2026-11-01", "copies": "100", "sent": "Пермский край: 40"},
+    ),
+    Row(
+        "brochures.edition_press",
+        "POST",
         STAFF,
         lambda w: {"brochure_id": w["brochure"], "number": 1, "fmt": "a5"},
     ),

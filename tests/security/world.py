@@ -352,7 +352,7 @@ def _finance(world: World) -> None:
         brochures_services.BrochureInput(kind="brochure", slug="money-in-prison", title="Деньги"),
     )
     brochures_services.add_item(brochure.sections[0], db.session.get(Entry, entry.id))
-    brochures_services.publish_edition(staff, db.session.get(Brochure, brochure.id))
+    edition = brochures_services.publish_edition(staff, db.session.get(Brochure, brochure.id))
     draft_brochure = brochures_services.create_brochure(
         staff,
         brochures_services.BrochureInput(kind="brochure", slug="draft-brochure", title="Черновик"),
@@ -372,6 +372,7 @@ def _finance(world: World) -> None:
         unpublished_slug=unpublished.slug,
         brochure=brochure.id,
         brochure_slug=brochure.slug,
+        edition_code=edition.check_code,
         draft_brochure=draft_brochure.id,
         draft_brochure_slug=draft_brochure.slug,
         section=draft_section.id,
