@@ -100,6 +100,28 @@ NOT_COUNTS_IN = {
     "The image has more than %(limit)s million pixels. Make it smaller and upload it again.": {
         "limit"
     },
+    # "экз." (copies) does not inflect; "г/м²" and "мм" are unit signs.
+    "The print run of %(copies)s copies is logged.": {"copies"},
+    "Print run %(copies)s copies.": {"copies"},
+    "Printed so far: %(copies)s copies of all editions.": {"copies"},
+    "Coated paper, %(grams)s g/m²": {"grams"},
+    "Offset paper, %(grams)s g/m²": {"grams"},
+    "Perfect binding, spine %(mm)s mm": {"mm"},
+    # Counts after a label ("попыток 3", "отправлено 5", "чистых в конце: 2"): no noun to inflect.
+    "In all: %(copies)s copies printed, %(sent)s sent.": {"copies", "sent"},
+    "Now: time limit %(time)s, attempts %(attempts)s, closes %(closes)s.": {"attempts", "closes"},
+    "%(pages)s pages, of which %(blanks)s blank at the end": {"blanks"},
+    # Fixed limits of the synonym list, both above four: the genitive plural always fits.
+    "Line %(line)s is too long: at most %(phrases)s phrases of %(chars)s characters.": {
+        "phrases",
+        "chars",
+    },
+    "Nothing was found for “%(query)s”. Showing the answers for “%(suggestion)s”.": {"suggestion"},
+    "Format %(format)s.": {"format"},
+    "Paper: %(paper)s.": {"paper"},
+    "Printed by %(house)s.": {"house"},
+    "PDF/X-4, output intent %(profile)s": {"profile"},
+    "Key id: %(id)s": {"id"},
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
