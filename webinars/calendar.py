@@ -54,6 +54,21 @@ def _trigger_text(delta: timedelta) -> str:
     return icalendar.vDuration(-delta).to_ical().decode()
 
 
+class Text(icalendar.vText):
+    """A TEXT value escaped as RFC 5545 says, and nothing more: icalendar's own escaping first
+    turns a written backslash and "N" into a line break, which a title may well contain."""
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\n", "\\n")
+        )
+        return escaped.encode(self.encoding)
+
+
 @dataclass(frozen=True)
 class CalendarEntry:
     uid: str
@@ -97,16 +112,16 @@ def _event(entry: CalendarEntry) -> icalendar.Event:
     event.add("sequence", entry.sequence)
     event.add("dtstart", entry.starts_at.astimezone(zone))
     event.add("dtend", entry.ends_at.astimezone(zone))
-    event.add("summary", one_line(entry.title))
+    event.add("summary", Text(one_line(entry.title)))
     description = text_lines(entry.description)
     if description:
-        event.add("description", description)
+        event.add("description", Text(description))
     event.add("status", status)
     event.add("class", "PUBLIC")
     if entry.url:
         event.add("url", entry.url)
     if entry.location:
-        event.add("location", one_line(entry.location))
+        event.add("location", Text(one_line(entry.location)))
     categories = [one_line(term) for term in entry.categories if one_line(term).strip()]
     if categories:
         event.add("categories", categories)
@@ -122,7 +137,7 @@ def _alarm(entry: CalendarEntry, delta: timedelta) -> icalendar.Alarm:
     alarm = icalendar.Alarm()
     alarm.add("uid", f"{name}-alarm{_trigger_text(delta)}@{domain}")
     alarm.add("action", "DISPLAY")
-    alarm.add("description", one_line(entry.title))
+    alarm.add("description", Text(one_line(entry.title)))
     alarm.add("trigger", -delta, parameters={"RELATED": "START"})
     return alarm
 
@@ -143,11 +158,11 @@ def build_calendar(
     calendar.add("calscale", "GREGORIAN")
     # NAME and X-WR-CALNAME are not text properties to icalendar: escape them as text, so a
     # line break in a webinar title cannot end the line and start a property of its own.
-    calendar.add("name", icalendar.vText(one_line(name)))
-    calendar.add("x-wr-calname", icalendar.vText(one_line(name)))
+    calendar.add("name", Text(one_line(name)))
+    calendar.add("x-wr-calname", Text(one_line(name)))
     if description:
-        calendar.add("description", icalendar.vText(text_lines(description)))
-        calendar.add("x-wr-caldesc", icalendar.vText(text_lines(description)))
+        calendar.add("description", Text(text_lines(description)))
+        calendar.add("x-wr-caldesc", Text(text_lines(description)))
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
     for entry in entries:

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 from babel.dates import format_date
 
 from tests.e2e.conftest import unique
-from tests.e2e.helpers import download, flashes, follow, h1, login, pdf_reader, squash, tr
+from tests.e2e.helpers import (
+    download,
+    flashes,
+    follow,
+    h1,
+    log_out,
+    login,
+    pdf_reader,
+    squash,
+    tr,
+)
 
 LOCALE = "ru"
 A5 = (419.5, 595.3)
@@ -17,7 +28,7 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]{4,}")
 
 
 def approve_new_entry(visitor, question: str) -> str:
-    """Write a draft, send it for review and approve it; returns the public page's path."""
+    """Write a draft and send it for review; the admin approves it. Returns the public path."""
     page = visitor.page
     visitor.goto("/finance/manage/")
     follow(page, "main a[href='/finance/manage/entries/new']")
@@ -37,13 +48,22 @@ def approve_new_entry(visitor, question: str) -> str:
 
     follow(page, "form[action$='/submit'] button")
     assert tr(LOCALE, "Sent for review.") in flashes(page)
+    # Four eyes: the author cannot approve; another member of staff (the admin) does.
+    assert page.locator("form.approve-form").count() == 0
+    entry_page = urlsplit(page.url).path
+    log_out(visitor)
+    login(visitor, "admin")
+    visitor.goto(entry_page)
 
     page.fill("#valid_as_of", date.today().isoformat())
     follow(page, "form.approve-form button[type=submit]")
     assert tr(LOCALE, "Approved and published.") in flashes(page)
     public = page.locator("main a[href^='/finance/entries/']")
     assert public.count() == 1
-    return public.get_attribute("href")
+    path = public.get_attribute("href")
+    log_out(visitor)
+    login(visitor, "staff")
+    return path
 
 
 def compose_brochure(visitor, title: str, question: str) -> None:

@@ -98,6 +98,7 @@ def test_calendars_parse_in_three_parsers_whatever_the_title(title):
 @given(title=st.text(max_size=60), description=st.text(max_size=200))
 @example(title="\ufeff", description="")  # a byte order mark: one parser drops it
 @example(title="", description="\ufeff")
+@example(title="\\N", description="a\\Nb")  # a written backslash and "N", not a line break
 def test_calendars_parse_for_any_text(title, description):
     body = build_calendar([entry(title, description)], name=title, prodid="-//t//RU")
     read = read_everywhere(body)
